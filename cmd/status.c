@@ -1,0 +1,67 @@
+/* status.c — `holdfast status`: backends, domains, what the store survives. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static int run(int argc, char **argv)
+{
+    static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { 0 } };
+    struct hf_store *st = NULL;
+    struct hf_status s;
+    bool json = false;
+    enum hf_err rc;
+    int c, ex;
+    char h[32];
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c != 'j')
+            return cmd_usage(&cmd_status, "unknown option");
+        json = true;
+    }
+    if (optind != argc)
+        return cmd_usage(&cmd_status, "unexpected argument '%s'", argv[optind]);
+    if ((ex = cmd_open("status", &st)) != EXIT_OK)
+        return ex;
+    rc = hf_status(st, &s);
+    if (rc != HF_OK) {
+        ex = cmd_fail("status", st, rc, NULL);
+        hf_store_close(st);
+        return ex;
+    }
+    if (json) {
+        printf("{\"ec\":{\"k\":%u,\"m\":%u},\"segment_size\":%u,\"backends\":%u,"
+               "\"backends_up\":%u,\"domains\":%u,\"domains_up\":%u,"
+               "\"tolerated_domain_loss\":%d,\"buckets\":%llu,\"objects\":%llu,"
+               "\"versions\":%llu,\"stored_bytes\":%llu}\n",
+               s.k, s.m, s.segment_size, s.backends, s.backends_up, s.domains, s.domains_up,
+               s.tolerated_domain_loss, (unsigned long long)s.buckets,
+               (unsigned long long)s.objects, (unsigned long long)s.versions,
+               (unsigned long long)s.stored_bytes);
+    } else {
+        cmd_human(s.stored_bytes, h, sizeof(h));
+        printf("store:     %s\n", cmd_data_dir);
+        printf("coding:    %u+%u (any %u of %u shards rebuild a segment)\n", s.k, s.m, s.k,
+               s.k + s.m);
+        printf("backends:  %u (%u up) in %u failure domains (%u up)\n", s.backends,
+               s.backends_up, s.domains, s.domains_up);
+        if (s.tolerated_domain_loss < 0)
+            printf("survives:  nothing — no usable backend; writes fail\n");
+        else
+            printf("survives:  the loss of any %d domain%s (new objects)\n",
+                   s.tolerated_domain_loss, s.tolerated_domain_loss == 1 ? "" : "s");
+        printf("contents:  %llu buckets, %llu objects, %llu versions, %s\n",
+               (unsigned long long)s.buckets, (unsigned long long)s.objects,
+               (unsigned long long)s.versions, h);
+    }
+    hf_store_close(st);
+    return EXIT_OK;
+}
+
+const struct cmd cmd_status = {
+    "status", run, "[--json]",
+    "backends, failure domains, and how many domains may be lost",
+    NULL,
+};

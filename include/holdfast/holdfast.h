@@ -1,0 +1,371 @@
+/*
+ * holdfast.h — the public API of libholdfast.
+ *
+ * libholdfast holds all of holdfast's behaviour: the storage engine
+ * (segments, AEAD, Reed-Solomon, placement, shard backends), metadata, and
+ * the reclaimer.  The CLI (and later the S3 server) use only this header.
+ *
+ * Conventions
+ *   - Every function that can fail returns enum hf_err; HF_OK is 0.
+ *   - Out-parameters are set to NULL / zero on failure.
+ *   - A pointer handed to a callback is borrowed: valid only during that
+ *     call.  Pointers returned to the caller say who frees them.
+ *   - Object keys are (pointer, length) pairs: a key is arbitrary bytes as
+ *     far as the API goes, and the library rejects what S3 would reject
+ *     (empty, over 1024 bytes, NUL, invalid UTF-8) with HF_EBADKEY.
+ *   - A store handle is not thread-safe; open one per thread.
+ */
+#ifndef HOLDFAST_H
+#define HOLDFAST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define HF_API __attribute__((visibility("default")))
+#define HF_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define HF_API
+#define HF_MUST_CHECK
+#endif
+
+/*
+ * Errors.  Numbers are part of the ABI and are never reused: add new ones
+ * at the end.
+ */
+enum hf_err {
+    HF_OK = 0,
+    HF_ENOMEM = 1,       /* out of memory */
+    HF_EINVAL = 2,       /* bad argument (caller's mistake) */
+    HF_ENOTFOUND = 3,    /* no such bucket, object, version or backend */
+    HF_EEXIST = 4,       /* already exists (store, bucket, backend) */
+    HF_EIO = 5,          /* an I/O error from a disk or backend */
+    HF_ENOSPC = 6,       /* a backend or the metadata disk is full */
+    HF_ECORRUPT = 7,     /* stored bytes failed verification */
+    HF_EUNREADABLE = 8,  /* fewer than k good shards: data cannot be rebuilt */
+    HF_ECRYPTO = 9,      /* a crypto library failure or authentication failure */
+    HF_EMETA = 10,       /* the metadata database failed */
+    HF_EBACKEND = 11,    /* a backend is unavailable */
+    HF_EPERM = 12,       /* permission denied by the OS (read-only dir, ...) */
+    HF_ETRUNCATED = 13,  /* input ended before its declared size */
+    HF_EBADKEY = 14,     /* invalid object key */
+    HF_EBADBUCKET = 15,  /* invalid bucket name */
+    HF_ENOTEMPTY = 16,   /* bucket not empty */
+    HF_EBUSY = 17,       /* store locked by another operation */
+    HF_ECONFIG = 18,     /* the store's config or key is missing or invalid */
+    HF_ENOPLACE = 19,    /* not enough usable failure domains to place shards */
+    HF_EDELETED = 20,    /* the version is a delete marker */
+    HF_ERANGE = 21,      /* a range outside the object */
+};
+
+/* A static string naming the error; never NULL. */
+HF_API const char *hf_strerror(enum hf_err err);
+
+/* ------------------------------------------------------------------ */
+/* Store                                                               */
+/* ------------------------------------------------------------------ */
+
+struct hf_store;
+
+struct hf_init_opts {
+    unsigned k;             /* data shards; default 4 */
+    unsigned m;             /* parity shards; default 2 */
+    unsigned domains;       /* local directory backends to create; default 6 */
+    uint32_t segment_size;  /* plaintext bytes per segment; default 4 MiB */
+};
+
+/*
+ * Create a new store in @dir (created if missing; must be empty of any
+ * store).  Writes holdfast.conf, master.key (0600), meta.db (SQLite, WAL)
+ * and @opts->domains backend directories backends/d0.. each in its own
+ * failure domain.  @opts may be NULL for defaults.
+ * Errors: HF_EEXIST (a store is already there), HF_EINVAL (k, m, domains or
+ * segment size out of range), HF_EIO, HF_EPERM, HF_ENOSPC, HF_EMETA.
+ */
+HF_API enum hf_err hf_store_init(const char *dir, const struct hf_init_opts *opts);
+
+/*
+ * Open the store in @dir.  On success *@out is a handle to free with
+ * hf_store_close().  Abandoned writes of dead processes are reclaimed on
+ * open by the reclaimer.
+ * Errors: HF_ENOTFOUND (no store in @dir), HF_ECONFIG, HF_EMETA, HF_ENOMEM.
+ */
+HF_API enum hf_err hf_store_open(const char *dir, struct hf_store **out);
+
+/* Close and free a store handle.  NULL-safe. */
+HF_API void hf_store_close(struct hf_store *st);
+
+/*
+ * A human-readable detail of the last error this handle returned (which
+ * backend, which file, what the OS said).  Borrowed; valid until the next
+ * call on @st.  Empty string when there is none.
+ */
+HF_API const char *hf_store_errmsg(const struct hf_store *st);
+
+/* Progress of long operations; @done and @total in bytes (total 0 = unknown). */
+typedef void (*hf_progress_fn)(void *arg, uint64_t done, uint64_t total);
+
+/* ------------------------------------------------------------------ */
+/* Status and backends                                                 */
+/* ------------------------------------------------------------------ */
+
+enum hf_backend_state {
+    HF_BACKEND_ACTIVE = 0,
+    HF_BACKEND_UNAVAILABLE = 1, /* root missing or unreadable right now */
+};
+
+struct hf_backend_info {
+    const char *name;     /* borrowed */
+    const char *domain;   /* borrowed */
+    const char *path;     /* borrowed; absolute */
+    enum hf_backend_state state;
+    uint64_t bytes;       /* bytes of shard files on it */
+    uint64_t shards;      /* shard files on it */
+    uint64_t free_bytes;  /* free space of its filesystem */
+};
+
+typedef enum hf_err (*hf_backend_fn)(void *arg, const struct hf_backend_info *b);
+
+/*
+ * Call @fn for each backend, in name order.  With @with_usage the shard
+ * files of each backend are counted (walks the backend).  A non-HF_OK
+ * return from @fn stops the walk and is returned.
+ */
+HF_API enum hf_err hf_backend_list(struct hf_store *st, int with_usage,
+                                   hf_backend_fn fn, void *arg);
+
+/*
+ * Register a local directory backend NAME at PATH (created if missing) in
+ * failure domain @domain.
+ * Errors: HF_EEXIST (name taken, or path already a backend), HF_EINVAL
+ * (bad name), HF_EIO/HF_EPERM (cannot create the directory), HF_EMETA.
+ */
+HF_API enum hf_err hf_backend_add(struct hf_store *st, const char *name,
+                                  const char *path, const char *domain);
+
+struct hf_status {
+    unsigned k, m;
+    uint32_t segment_size;
+    unsigned backends;          /* registered */
+    unsigned backends_up;       /* usable now */
+    unsigned domains;           /* distinct domains registered */
+    unsigned domains_up;        /* distinct domains usable now */
+    /*
+     * How many whole failure domains may be lost with no data lost, for a
+     * new object placed now (k+m shards spread over the usable domains).
+     * -1 when new objects cannot be written at all.
+     */
+    int tolerated_domain_loss;
+    uint64_t buckets, objects, versions, stored_bytes;
+};
+
+/* Fill @out.  Errors: HF_EMETA. */
+HF_API enum hf_err hf_status(struct hf_store *st, struct hf_status *out);
+
+/* ------------------------------------------------------------------ */
+/* Buckets                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Create bucket @name (S3 naming rules: 3-63 of [a-z0-9.-], starting and
+ * ending with a letter or digit).
+ * Errors: HF_EBADBUCKET, HF_EEXIST, HF_EMETA.
+ */
+HF_API enum hf_err hf_bucket_create(struct hf_store *st, const char *name);
+
+struct hf_bucket_info {
+    const char *name;     /* borrowed */
+    int64_t created_ns;   /* creation time, ns since the epoch */
+};
+typedef enum hf_err (*hf_bucket_fn)(void *arg, const struct hf_bucket_info *b);
+
+/* Call @fn for each bucket in name order.  Errors: HF_EMETA, or @fn's. */
+HF_API enum hf_err hf_bucket_list(struct hf_store *st, hf_bucket_fn fn, void *arg);
+
+/* ------------------------------------------------------------------ */
+/* Objects                                                             */
+/* ------------------------------------------------------------------ */
+
+#define HF_VERSION_ID_LEN 32    /* hex characters */
+#define HF_KEY_MAX 1024
+
+struct hf_version_info {
+    const char *key;        /* borrowed (callbacks) or NULL */
+    size_t keylen;
+    char version_id[HF_VERSION_ID_LEN + 1];
+    int64_t mtime_ns;
+    uint64_t size;
+    int delete_marker;      /* 1 for a delete marker */
+    int latest;             /* 1 if this is the key's current version */
+    uint8_t checksum[16];   /* XXH3-128 of the plaintext, big-endian */
+    unsigned k, m;
+    uint32_t segment_size;
+    uint64_t segments;
+};
+
+/* A source of bytes: fill up to @len bytes, set *@got (0 = end of input). */
+typedef enum hf_err (*hf_source_fn)(void *arg, void *buf, size_t len, size_t *got);
+/* A sink of bytes: consume all @len bytes or fail. */
+typedef enum hf_err (*hf_sink_fn)(void *arg, const void *buf, size_t len);
+
+struct hf_put_opts {
+    int64_t expect_size;        /* -1: read to end of input; else must match */
+    hf_progress_fn progress;    /* may be NULL */
+    void *progress_arg;
+};
+
+/*
+ * Store a new version of @bucket/@key from @src, streaming: the object is
+ * never held whole in memory.  The version becomes visible only when every
+ * shard is durable and the metadata commit is done; a failure or crash at
+ * any point before that leaves nothing visible (orphan shards are reclaimed).
+ * On success @out (may be NULL) describes the new version.
+ * Errors: HF_ENOTFOUND (bucket), HF_EBADKEY, HF_ETRUNCATED (input shorter
+ * or longer than expect_size), HF_ENOPLACE, HF_EIO, HF_ENOSPC, HF_EPERM,
+ * HF_EBACKEND, HF_ECRYPTO, HF_EMETA, or an error from @src.
+ */
+HF_API HF_MUST_CHECK enum hf_err
+hf_put(struct hf_store *st, const char *bucket, const char *key, size_t keylen,
+       hf_source_fn src, void *src_arg, const struct hf_put_opts *opts,
+       struct hf_version_info *out);
+
+/*
+ * Look up a version: the latest one when @version_id is NULL.
+ * A delete marker that is the latest version gives HF_EDELETED (with @out
+ * filled, delete_marker = 1).
+ * Errors: HF_ENOTFOUND, HF_EDELETED, HF_EBADKEY, HF_EMETA.
+ */
+HF_API enum hf_err hf_head(struct hf_store *st, const char *bucket, const char *key,
+                           size_t keylen, const char *version_id,
+                           struct hf_version_info *out);
+
+struct hf_get_opts {
+    uint64_t offset;            /* first byte */
+    uint64_t length;            /* UINT64_MAX: to the end */
+    hf_progress_fn progress;
+    void *progress_arg;
+};
+
+/*
+ * Stream a version (latest when @version_id is NULL) to @sink: reads k
+ * shards per segment, verifies each, rebuilds from parity what is missing
+ * or corrupt, decrypts and authenticates.  Wrong bytes are never passed to
+ * @sink: a segment that cannot be rebuilt and authenticated fails the call
+ * (bytes of earlier segments may already have been sunk).  A range reads
+ * only the segments it covers.  @info (may be NULL) describes the version.
+ * Errors: HF_ENOTFOUND, HF_EDELETED, HF_ERANGE, HF_EUNREADABLE, HF_EIO,
+ * HF_ECRYPTO, HF_EMETA, or an error from @sink.
+ */
+HF_API HF_MUST_CHECK enum hf_err
+hf_get(struct hf_store *st, const char *bucket, const char *key, size_t keylen,
+       const char *version_id, const struct hf_get_opts *opts,
+       hf_sink_fn sink, void *sink_arg, struct hf_version_info *info);
+
+struct hf_delete_result {
+    int marker_created;                     /* 1: a delete marker was added */
+    char version_id[HF_VERSION_ID_LEN + 1]; /* the marker, or the deleted version */
+};
+
+/*
+ * Without @version_id: add a delete marker (nothing is removed).  With it:
+ * remove that version from the namespace; its shards are left for the
+ * reclaimer.  Errors: HF_ENOTFOUND, HF_EBADKEY, HF_EMETA.
+ */
+HF_API enum hf_err hf_delete(struct hf_store *st, const char *bucket, const char *key,
+                             size_t keylen, const char *version_id,
+                             struct hf_delete_result *out);
+
+#define HF_LIST_VERSIONS 1   /* every version and marker, newest first per key */
+
+typedef enum hf_err (*hf_version_fn)(void *arg, const struct hf_version_info *v);
+
+/*
+ * Call @fn for the objects of @bucket whose key starts with @prefix (may be
+ * NULL), in key order: the latest version of each key that is not a
+ * delete marker, or with HF_LIST_VERSIONS every version.
+ * Errors: HF_ENOTFOUND (bucket), HF_EMETA, or @fn's.
+ */
+HF_API enum hf_err hf_list(struct hf_store *st, const char *bucket, const char *prefix,
+                           size_t prefixlen, unsigned flags, hf_version_fn fn, void *arg);
+
+struct hf_shard_info {
+    uint64_t index;           /* shard index 0..k+m-1 (< k: data, else parity) */
+    const char *backend;      /* borrowed */
+    const char *domain;       /* borrowed */
+    const char *path;         /* borrowed; the shard file */
+};
+typedef enum hf_err (*hf_shard_fn)(void *arg, const struct hf_shard_info *s);
+
+/*
+ * Describe where each shard of a version lives.  Errors: HF_ENOTFOUND,
+ * HF_EDELETED, HF_EMETA, or @fn's.
+ */
+HF_API enum hf_err hf_stat_shards(struct hf_store *st, const char *bucket, const char *key,
+                                  size_t keylen, const char *version_id,
+                                  hf_shard_fn fn, void *arg);
+
+/* ------------------------------------------------------------------ */
+/* Scrub, repair and reclaim                                           */
+/* ------------------------------------------------------------------ */
+
+#define HF_SCRUB_REPAIR 1
+
+struct hf_scrub_stats {
+    uint64_t versions;        /* versions scrubbed */
+    uint64_t shards_checked;  /* segment shards read and verified */
+    uint64_t shards_missing;  /* missing (file, backend or frame absent) */
+    uint64_t shards_corrupt;  /* present but failing verification */
+    uint64_t shards_repaired; /* rebuilt and written (with HF_SCRUB_REPAIR) */
+    uint64_t unreadable;      /* versions with a segment below k good shards */
+    uint64_t unrepaired;      /* versions still degraded after the scrub */
+    uint64_t bytes;           /* shard payload bytes read */
+};
+
+/*
+ * Read and verify every shard of every stored version.  With
+ * HF_SCRUB_REPAIR rebuild each missing or corrupt shard and write it to a
+ * healthy backend, keeping the version's shards on distinct domains, then
+ * hand the replaced files to the reclaimer.  Returns HF_OK when the scrub
+ * ran (degradation is reported in @out, not as an error).
+ * Errors: HF_EMETA, HF_ENOMEM.
+ */
+HF_API enum hf_err hf_scrub(struct hf_store *st, unsigned flags, hf_progress_fn progress,
+                            void *progress_arg, struct hf_scrub_stats *out);
+
+struct hf_reclaim_stats {
+    uint64_t versions;        /* deleted versions whose shards were removed */
+    uint64_t aborted_writes;  /* interrupted writes cleaned up */
+    uint64_t replaced;        /* shard files replaced by repair, removed */
+    uint64_t orphans;         /* files known to no version, removed */
+    uint64_t files;           /* shard files unlinked in all */
+};
+
+#define HF_RECLAIM_ORPHANS 1   /* also walk every backend for unknown files */
+
+/*
+ * The reclaimer: the only code that removes shard bytes.  Removes the
+ * shards of versions deleted by version id, of interrupted writes whose
+ * process is gone, and of replaced shard files; with HF_RECLAIM_ORPHANS
+ * also any shard file no version, write or replacement knows.
+ * Errors: HF_EMETA, HF_EIO (a file could not be removed; the rest were).
+ */
+HF_API enum hf_err hf_reclaim(struct hf_store *st, unsigned flags,
+                              struct hf_reclaim_stats *out);
+
+/* ------------------------------------------------------------------ */
+/* Name validation, shared with front ends                              */
+/* ------------------------------------------------------------------ */
+
+/* HF_OK or HF_EBADBUCKET. */
+HF_API enum hf_err hf_bucket_name_check(const char *name);
+/* HF_OK or HF_EBADKEY. */
+HF_API enum hf_err hf_key_check(const char *key, size_t keylen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HOLDFAST_H */

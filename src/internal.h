@@ -1,0 +1,103 @@
+/*
+ * internal.h — library-internal declarations shared by libholdfast's
+ * modules.  Never installed; front ends include only <holdfast/holdfast.h>.
+ *
+ * Header tiers (after SQLite): holdfast.h is public; this file is the
+ * library-internal tier; each subsystem has its own interface header
+ * (store/crypt.h, store/rs.h, store/shard.h, store/placement.h,
+ * backend/backend.h, meta/meta.h) that only its users include.
+ */
+#ifndef HF_INTERNAL_H
+#define HF_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "holdfast/holdfast.h"
+
+#define HF_HIDDEN __attribute__((visibility("hidden")))
+
+#define HF_MAX_SHARDS 32            /* k + m at most */
+#define HF_MIN_SEGMENT (64u * 1024)
+#define HF_MAX_SEGMENT (64u * 1024 * 1024)
+#define HF_DEFAULT_SEGMENT (4u * 1024 * 1024)
+#define HF_ERRMSG_MAX 512
+
+struct meta;
+struct backend;
+
+struct hf_store {
+    char *dir;                      /* absolute path of the data directory */
+    unsigned k, m;
+    uint32_t segment_size;
+    unsigned char *master_key;      /* 32 bytes, OPENSSL_secure_malloc'd */
+    struct meta *meta;
+    struct backend **backends;      /* all registered backends */
+    size_t nbackends;
+    char errmsg[HF_ERRMSG_MAX];
+};
+
+/* ---- util/err.c ---- */
+
+/* Translate an errno value to the matching hf_err (EIO, ENOSPC, ...). */
+HF_HIDDEN enum hf_err hf_err_from_errno(int e);
+/* Record a detail message for hf_store_errmsg() and return @rc. */
+HF_HIDDEN enum hf_err hf_fail(struct hf_store *st, enum hf_err rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+HF_HIDDEN void hf_clear_err(struct hf_store *st);
+
+/* ---- util/util.c ---- */
+
+/* Write all @len bytes at the current offset, retrying short writes/EINTR. */
+HF_HIDDEN enum hf_err hf_write_all(int fd, const void *buf, size_t len);
+/* pread exactly @len bytes at @off; HF_ECORRUPT on a short file. */
+HF_HIDDEN enum hf_err hf_pread_full(int fd, void *buf, size_t len, uint64_t off);
+/* fsync a directory by path. */
+HF_HIDDEN enum hf_err hf_fsync_dir(const char *path);
+/* mkdir -p with mode 0700 for what it creates. */
+HF_HIDDEN enum hf_err hf_mkdir_p(const char *path);
+/* Cryptographically random bytes (OpenSSL RAND_bytes). */
+HF_HIDDEN enum hf_err hf_random(void *buf, size_t len);
+/* Lower-case hex of @len bytes into @out (2*len+1 bytes). */
+HF_HIDDEN void hf_hex(const uint8_t *in, size_t len, char *out);
+/* Parse exactly 2*len hex digits; -1 on any bad character. */
+HF_HIDDEN int hf_unhex(const char *in, uint8_t *out, size_t len);
+/* The one clock: ns since the epoch (HOLDFAST_CLOCK_OFFSET_S shifts it for tests). */
+HF_HIDDEN int64_t hf_now_ns(void);
+/* asprintf that returns NULL on failure. */
+HF_HIDDEN char *hf_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* This process's identity for abandoned-write detection: pid + start time. */
+HF_HIDDEN void hf_self_ident(int64_t *pid, int64_t *start);
+/* True when the process (@pid, @start) from hf_self_ident() is alive. */
+HF_HIDDEN bool hf_proc_alive(int64_t pid, int64_t start);
+
+static inline void hf_put_le64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline uint64_t hf_get_le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+static inline void hf_put_le16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static inline uint16_t hf_get_le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+/* ---- store/store.c ---- */
+
+/* The backend with id @id, or NULL. */
+HF_HIDDEN struct backend *hf_store_backend(struct hf_store *st, int64_t id);
+
+#endif

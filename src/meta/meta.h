@@ -1,0 +1,133 @@
+/*
+ * meta.h — the metadata interface (subsystem interface).
+ *
+ * Everything the engine knows about buckets, versions, where shards live,
+ * writes in flight and files awaiting the reclaimer.  SQLite implements it
+ * (meta/sqlite.c); PostgreSQL will implement the same functions.
+ *
+ * Functions return HF_OK, HF_ENOTFOUND where stated, HF_EEXIST on a
+ * uniqueness violation, HF_EBUSY when the database stays locked past the
+ * busy timeout, HF_ENOSPC, or HF_EMETA (detail in meta_errmsg).
+ */
+#ifndef HF_META_H
+#define HF_META_H
+
+#include "internal.h"
+
+struct meta;
+
+enum { VERSION_LIVE = 0, VERSION_DELETED = 1 };
+
+struct meta_version {
+    int64_t id;             /* commit order */
+    int64_t bucket;
+    char key[HF_KEY_MAX + 1];
+    size_t keylen;
+    uint8_t vid[16];
+    int state;
+    int marker;
+    int64_t mtime;
+    uint64_t size;
+    unsigned k, m;
+    uint32_t segsize;
+    uint64_t nsegs;
+    uint8_t checksum[16];
+    uint8_t wrapped[60];
+    uint8_t objhash[16];
+    int latest;             /* filled by lookups and listings */
+};
+
+struct meta_shard {
+    unsigned idx;
+    int64_t backend;
+    unsigned gen;
+};
+
+struct meta_backend {
+    int64_t id;
+    const char *name, *domain, *location, *kind;
+    double weight;
+};
+
+struct meta_file {          /* a shard file by location, for intents and garbage */
+    int64_t backend;
+    char name[96];
+    uint8_t vid[16];
+    int64_t pid, pstart;
+};
+
+/* Open (and with @create, create) the database at @path in WAL mode. */
+HF_HIDDEN enum hf_err meta_open(const char *path, bool create, struct meta **out);
+HF_HIDDEN void meta_close(struct meta *m);
+HF_HIDDEN const char *meta_errmsg(struct meta *m);
+
+/* Transactions: BEGIN IMMEDIATE / COMMIT / ROLLBACK.  rollback is NULL-safe. */
+HF_HIDDEN enum hf_err meta_begin(struct meta *m);
+HF_HIDDEN enum hf_err meta_commit(struct meta *m);
+HF_HIDDEN void meta_rollback(struct meta *m);
+
+/* Backends */
+HF_HIDDEN enum hf_err meta_backend_add(struct meta *m, const char *name, const char *domain,
+                                       const char *location, int64_t *id);
+HF_HIDDEN enum hf_err meta_backend_list(struct meta *m,
+                                        enum hf_err (*fn)(void *, const struct meta_backend *),
+                                        void *arg);
+
+/* Buckets */
+HF_HIDDEN enum hf_err meta_bucket_create(struct meta *m, const char *name, int64_t now);
+/* HF_ENOTFOUND when there is no such bucket. */
+HF_HIDDEN enum hf_err meta_bucket_id(struct meta *m, const char *name, int64_t *id);
+HF_HIDDEN enum hf_err meta_bucket_list(struct meta *m,
+                                       enum hf_err (*fn)(void *, const char *, int64_t),
+                                       void *arg);
+
+/* Versions */
+HF_HIDDEN enum hf_err meta_version_insert(struct meta *m, struct meta_version *v);
+/*
+ * Look up a live version of (@bucket, @key): by @vid, or the latest when
+ * @vid is NULL.  HF_ENOTFOUND when there is none.
+ */
+HF_HIDDEN enum hf_err meta_version_get(struct meta *m, int64_t bucket, const char *key,
+                                       size_t keylen, const uint8_t *vid,
+                                       struct meta_version *out);
+HF_HIDDEN enum hf_err meta_version_set_state(struct meta *m, int64_t id, int state);
+/* Live versions of @bucket with @prefix, key order, newest first per key. */
+HF_HIDDEN enum hf_err meta_version_list(struct meta *m, int64_t bucket, const char *prefix,
+                                        size_t prefixlen, bool all,
+                                        enum hf_err (*fn)(void *, const struct meta_version *),
+                                        void *arg);
+/* Ids of versions in @state that are not delete markers, from @after_id on, at most @max. */
+HF_HIDDEN enum hf_err meta_version_ids(struct meta *m, int state, bool markers,
+                                       int64_t after_id, size_t max, int64_t *ids,
+                                       size_t *n);
+HF_HIDDEN enum hf_err meta_version_by_id(struct meta *m, int64_t id, struct meta_version *out);
+/* Remove a version's row and its shard rows. */
+HF_HIDDEN enum hf_err meta_version_purge(struct meta *m, int64_t id);
+
+/* Shards of a version */
+HF_HIDDEN enum hf_err meta_shard_set(struct meta *m, int64_t version, const struct meta_shard *s);
+/* Fill @out[idx] for every shard; *@n = shards found. */
+HF_HIDDEN enum hf_err meta_shards_get(struct meta *m, int64_t version, struct meta_shard *out,
+                                      unsigned *n);
+/* True when a shard row names (@vid, @idx, @gen) on @backend. */
+HF_HIDDEN enum hf_err meta_shard_known(struct meta *m, int64_t backend, const uint8_t vid[16],
+                                       unsigned idx, unsigned gen, bool *known);
+
+/* Intents: files a process is writing and has not yet referenced. */
+HF_HIDDEN enum hf_err meta_intent_add(struct meta *m, const struct meta_file *f);
+HF_HIDDEN enum hf_err meta_intent_remove(struct meta *m, int64_t backend, const char *name);
+HF_HIDDEN enum hf_err meta_intent_list(struct meta *m, struct meta_file **out, size_t *n);
+
+/* Garbage: unreferenced files queued for the reclaimer. */
+HF_HIDDEN enum hf_err meta_garbage_add(struct meta *m, int64_t backend, const char *name);
+HF_HIDDEN enum hf_err meta_garbage_remove(struct meta *m, int64_t backend, const char *name);
+HF_HIDDEN enum hf_err meta_garbage_list(struct meta *m, struct meta_file **out, size_t *n);
+/* True when @name on @backend is an intent or garbage. */
+HF_HIDDEN enum hf_err meta_file_known(struct meta *m, int64_t backend, const char *name,
+                                      bool *known);
+
+/* Counts for status. */
+HF_HIDDEN enum hf_err meta_counts(struct meta *m, uint64_t *buckets, uint64_t *objects,
+                                  uint64_t *versions, uint64_t *bytes);
+
+#endif

@@ -1,0 +1,717 @@
+/*
+ * sqlite.c — the metadata interface on an embedded SQLite database.
+ *
+ * Owns meta.db.  WAL mode with synchronous=FULL: a COMMIT that returned is
+ * on disk, so a version acknowledged after meta_commit survives kill -9 and
+ * power loss.
+ *
+ * FORMAT (schema version 1)
+ *   backends(id, name UNIQUE, domain, location UNIQUE, kind, weight, created)
+ *   buckets(id, name UNIQUE, created)
+ *   versions(id  commit order, bucket, key BLOB, vid BLOB UNIQUE, state,
+ *            marker, mtime, size, k, m, segsize, nsegs, checksum, wrapped,
+ *            objhash)                         index (bucket, key, id)
+ *   shards(version, idx, backend, gen)        one row per shard file
+ *   intents(backend, name, vid, pid, pstart)  files being written
+ *   garbage(backend, name)                    files for the reclaimer
+ *
+ * INVARIANTS
+ *   (1) A versions row with marker=0 exists only together with all its k+m
+ *       shards rows, inserted in the same transaction.
+ *   (2) A shard file that exists on a backend is named by a shards row, an
+ *       intents row or a garbage row — or is an orphan the reclaimer may
+ *       remove (intents rows are committed before a file is created).
+ *   (3) Keys are stored and compared as BLOBs (memcmp order).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "meta/meta.h"
+
+struct meta {
+    sqlite3 *db;
+    char err[256];
+};
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "INSERT OR IGNORE INTO info VALUES('schema','1');"
+    "CREATE TABLE IF NOT EXISTS backends(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
+    " domain TEXT NOT NULL, location TEXT UNIQUE NOT NULL, kind TEXT NOT NULL DEFAULT 'dir',"
+    " weight REAL NOT NULL DEFAULT 1, created INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS buckets(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
+    " created INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS versions(id INTEGER PRIMARY KEY, bucket INTEGER NOT NULL,"
+    " key BLOB NOT NULL, vid BLOB NOT NULL UNIQUE, state INTEGER NOT NULL,"
+    " marker INTEGER NOT NULL, mtime INTEGER NOT NULL, size INTEGER NOT NULL,"
+    " k INTEGER NOT NULL, m INTEGER NOT NULL, segsize INTEGER NOT NULL,"
+    " nsegs INTEGER NOT NULL, checksum BLOB, wrapped BLOB, objhash BLOB);"
+    "CREATE INDEX IF NOT EXISTS versions_key ON versions(bucket, key, id);"
+    "CREATE INDEX IF NOT EXISTS versions_state ON versions(state, id);"
+    "CREATE TABLE IF NOT EXISTS shards(version INTEGER NOT NULL, idx INTEGER NOT NULL,"
+    " backend INTEGER NOT NULL, gen INTEGER NOT NULL, PRIMARY KEY(version, idx))"
+    " WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS shards_backend ON shards(backend);"
+    "CREATE TABLE IF NOT EXISTS intents(backend INTEGER NOT NULL, name TEXT NOT NULL,"
+    " vid BLOB NOT NULL, pid INTEGER NOT NULL, pstart INTEGER NOT NULL,"
+    " PRIMARY KEY(backend, name)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS garbage(backend INTEGER NOT NULL, name TEXT NOT NULL,"
+    " PRIMARY KEY(backend, name)) WITHOUT ROWID;";
+
+static enum hf_err fail(struct meta *m, int src)
+{
+    int ext = sqlite3_extended_errcode(m->db);
+
+    snprintf(m->err, sizeof(m->err), "sqlite: %s", sqlite3_errmsg(m->db));
+    switch (src & 0xff) {
+    case SQLITE_CONSTRAINT:
+        return (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+                   ? HF_EEXIST : HF_EMETA;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return HF_EBUSY;
+    case SQLITE_FULL: return HF_ENOSPC;
+    case SQLITE_NOMEM: return HF_ENOMEM;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_CANTOPEN: return HF_EPERM;
+    case SQLITE_IOERR: return HF_EIO;
+    default: return HF_EMETA;
+    }
+}
+
+const char *meta_errmsg(struct meta *m)
+{
+    return m ? m->err : "";
+}
+
+static enum hf_err exec(struct meta *m, const char *sql)
+{
+    int rc = sqlite3_exec(m->db, sql, NULL, NULL, NULL);
+
+    return rc == SQLITE_OK ? HF_OK : fail(m, rc);
+}
+
+static enum hf_err prep(struct meta *m, const char *sql, sqlite3_stmt **st)
+{
+    int rc = sqlite3_prepare_v2(m->db, sql, -1, st, NULL);
+
+    return rc == SQLITE_OK ? HF_OK : fail(m, rc);
+}
+
+/* Step a statement that returns no rows, then finalize it. */
+static enum hf_err done(struct meta *m, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    enum hf_err e = (rc == SQLITE_DONE) ? HF_OK : fail(m, rc);
+
+    sqlite3_finalize(st);
+    return e;
+}
+
+enum hf_err meta_open(const char *path, bool create, struct meta **out)
+{
+    struct meta *m;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    enum hf_err rc;
+
+    *out = NULL;
+    m = calloc(1, sizeof(*m));
+    if (!m)
+        return HF_ENOMEM;
+    if (sqlite3_open_v2(path, &m->db, flags, NULL) != SQLITE_OK) {
+        rc = m->db ? fail(m, sqlite3_errcode(m->db)) : HF_ENOMEM;
+        meta_close(m);
+        return rc;
+    }
+    sqlite3_busy_timeout(m->db, 30000);
+    rc = exec(m, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                 " PRAGMA foreign_keys=OFF;");
+    if (rc == HF_OK && create)
+        rc = exec(m, schema);
+    if (rc == HF_OK && !create) {
+        sqlite3_stmt *st;
+        rc = prep(m, "SELECT value FROM info WHERE key='schema'", &st);
+        if (rc == HF_OK) {
+            if (sqlite3_step(st) != SQLITE_ROW ||
+                strcmp((const char *)sqlite3_column_text(st, 0), "1") != 0) {
+                snprintf(m->err, sizeof(m->err), "unknown metadata schema");
+                rc = HF_ECONFIG;
+            }
+            sqlite3_finalize(st);
+        }
+    }
+    if (rc != HF_OK) {
+        meta_close(m);
+        return rc;
+    }
+    *out = m;
+    return HF_OK;
+}
+
+void meta_close(struct meta *m)
+{
+    if (!m)
+        return;
+    sqlite3_close_v2(m->db);
+    free(m);
+}
+
+enum hf_err meta_begin(struct meta *m) { return exec(m, "BEGIN IMMEDIATE"); }
+enum hf_err meta_commit(struct meta *m) { return exec(m, "COMMIT"); }
+void meta_rollback(struct meta *m)
+{
+    if (m && !sqlite3_get_autocommit(m->db))
+        sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- backends ---- */
+
+enum hf_err meta_backend_add(struct meta *m, const char *name, const char *domain,
+                             const char *location, int64_t *id)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT INTO backends(name, domain, location) VALUES(?,?,?)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, domain, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, location, -1, SQLITE_TRANSIENT);
+    rc = done(m, st);
+    if (rc == HF_OK && id)
+        *id = sqlite3_last_insert_rowid(m->db);
+    return rc;
+}
+
+enum hf_err meta_backend_list(struct meta *m,
+                              enum hf_err (*fn)(void *, const struct meta_backend *), void *arg)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT id, name, domain, location, kind, weight FROM backends"
+                             " ORDER BY name", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        struct meta_backend b = {
+            .id = sqlite3_column_int64(st, 0),
+            .name = (const char *)sqlite3_column_text(st, 1),
+            .domain = (const char *)sqlite3_column_text(st, 2),
+            .location = (const char *)sqlite3_column_text(st, 3),
+            .kind = (const char *)sqlite3_column_text(st, 4),
+            .weight = sqlite3_column_double(st, 5),
+        };
+        rc = fn(arg, &b);
+    }
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- buckets ---- */
+
+enum hf_err meta_bucket_create(struct meta *m, const char *name, int64_t now)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT INTO buckets(name, created) VALUES(?,?)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, now);
+    return done(m, st);
+}
+
+enum hf_err meta_bucket_id(struct meta *m, const char *name, int64_t *id)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT id FROM buckets WHERE name=?", &st);
+    int s;
+
+    *id = 0;
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    else
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_bucket_list(struct meta *m, enum hf_err (*fn)(void *, const char *, int64_t),
+                             void *arg)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT name, created FROM buckets ORDER BY name", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW)
+        rc = fn(arg, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1));
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- versions ---- */
+
+#define VCOLS "id, bucket, key, vid, state, marker, mtime, size, k, m, segsize, nsegs," \
+              " checksum, wrapped, objhash"
+
+static void blob_copy(sqlite3_stmt *st, int col, uint8_t *dst, size_t len)
+{
+    const void *p = sqlite3_column_blob(st, col);
+
+    memset(dst, 0, len);
+    if (p && (size_t)sqlite3_column_bytes(st, col) == len)
+        memcpy(dst, p, len);
+}
+
+static void row_version(sqlite3_stmt *st, struct meta_version *v)
+{
+    int kl = sqlite3_column_bytes(st, 2);
+    const void *kp = sqlite3_column_blob(st, 2);
+
+    v->id = sqlite3_column_int64(st, 0);
+    v->bucket = sqlite3_column_int64(st, 1);
+    v->keylen = (kl > HF_KEY_MAX) ? HF_KEY_MAX : (size_t)kl;
+    if (kp)
+        memcpy(v->key, kp, v->keylen);
+    v->key[v->keylen] = '\0';
+    blob_copy(st, 3, v->vid, 16);
+    v->state = sqlite3_column_int(st, 4);
+    v->marker = sqlite3_column_int(st, 5);
+    v->mtime = sqlite3_column_int64(st, 6);
+    v->size = (uint64_t)sqlite3_column_int64(st, 7);
+    v->k = (unsigned)sqlite3_column_int(st, 8);
+    v->m = (unsigned)sqlite3_column_int(st, 9);
+    v->segsize = (uint32_t)sqlite3_column_int64(st, 10);
+    v->nsegs = (uint64_t)sqlite3_column_int64(st, 11);
+    blob_copy(st, 12, v->checksum, 16);
+    blob_copy(st, 13, v->wrapped, 60);
+    blob_copy(st, 14, v->objhash, 16);
+    v->latest = 0;
+}
+
+enum hf_err meta_version_insert(struct meta *m, struct meta_version *v)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT INTO versions(bucket, key, vid, state, marker, mtime,"
+                             " size, k, m, segsize, nsegs, checksum, wrapped, objhash)"
+                             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, v->bucket);
+    sqlite3_bind_blob(st, 2, v->key, (int)v->keylen, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 3, v->vid, 16, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 4, v->state);
+    sqlite3_bind_int(st, 5, v->marker);
+    sqlite3_bind_int64(st, 6, v->mtime);
+    sqlite3_bind_int64(st, 7, (int64_t)v->size);
+    sqlite3_bind_int(st, 8, (int)v->k);
+    sqlite3_bind_int(st, 9, (int)v->m);
+    sqlite3_bind_int64(st, 10, v->segsize);
+    sqlite3_bind_int64(st, 11, (int64_t)v->nsegs);
+    sqlite3_bind_blob(st, 12, v->checksum, 16, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 13, v->wrapped, 60, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 14, v->objhash, 16, SQLITE_TRANSIENT);
+    rc = done(m, st);
+    if (rc == HF_OK)
+        v->id = sqlite3_last_insert_rowid(m->db);
+    return rc;
+}
+
+enum hf_err meta_version_get(struct meta *m, int64_t bucket, const char *key, size_t keylen,
+                             const uint8_t *vid, struct meta_version *out)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc;
+    int s;
+    int64_t latest_id = 0;
+
+    /* The latest live version, always: it tells whether the asked one is latest. */
+    rc = prep(m, "SELECT " VCOLS " FROM versions WHERE bucket=? AND key=? AND state=0"
+                 " ORDER BY id DESC LIMIT 1", &st);
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, bucket);
+    sqlite3_bind_blob(st, 2, key, (int)keylen, SQLITE_TRANSIENT);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        latest_id = sqlite3_column_int64(st, 0);
+        if (!vid)
+            row_version(st, out);
+    } else if (s != SQLITE_DONE) {
+        rc = fail(m, s);
+    }
+    sqlite3_finalize(st);
+    if (rc != HF_OK)
+        return rc;
+    if (!vid) {
+        if (!latest_id)
+            return HF_ENOTFOUND;
+        out->latest = 1;
+        return HF_OK;
+    }
+    rc = prep(m, "SELECT " VCOLS " FROM versions WHERE bucket=? AND key=? AND vid=?"
+                 " AND state=0", &st);
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, bucket);
+    sqlite3_bind_blob(st, 2, key, (int)keylen, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 3, vid, 16, SQLITE_TRANSIENT);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        row_version(st, out);
+        out->latest = out->id == latest_id;
+    } else {
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_version_by_id(struct meta *m, int64_t id, struct meta_version *out)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT " VCOLS " FROM versions WHERE id=?", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        row_version(st, out);
+    else
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_version_set_state(struct meta *m, int64_t id, int state)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "UPDATE versions SET state=? WHERE id=?", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int(st, 1, state);
+    sqlite3_bind_int64(st, 2, id);
+    rc = done(m, st);
+    if (rc == HF_OK && sqlite3_changes(m->db) == 0)
+        rc = HF_ENOTFOUND;
+    return rc;
+}
+
+enum hf_err meta_version_list(struct meta *m, int64_t bucket, const char *prefix,
+                              size_t prefixlen, bool all,
+                              enum hf_err (*fn)(void *, const struct meta_version *), void *arg)
+{
+    sqlite3_stmt *st;
+    struct meta_version *v = malloc(sizeof(*v));
+    char *prev = malloc(HF_KEY_MAX + 1);
+    size_t prevlen = 0;
+    bool have_prev = false;
+    enum hf_err rc = HF_ENOMEM;
+    int s = SQLITE_DONE;
+
+    if (!v || !prev)
+        goto out;
+    rc = prep(m, "SELECT " VCOLS " FROM versions WHERE bucket=? AND state=0 AND key>=?"
+                 " ORDER BY key, id DESC", &st);
+    if (rc != HF_OK)
+        goto out;
+    sqlite3_bind_int64(st, 1, bucket);
+    sqlite3_bind_blob(st, 2, prefix ? prefix : "", (int)prefixlen, SQLITE_TRANSIENT);
+    while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        row_version(st, v);
+        if (v->keylen < prefixlen || memcmp(v->key, prefix, prefixlen) != 0) {
+            s = SQLITE_DONE;
+            break;
+        }
+        v->latest = !have_prev || prevlen != v->keylen || memcmp(prev, v->key, prevlen) != 0;
+        memcpy(prev, v->key, v->keylen);
+        prevlen = v->keylen;
+        have_prev = true;
+        if (!all && (!v->latest || v->marker))
+            continue;
+        rc = fn(arg, v);
+    }
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+out:
+    free(prev);
+    free(v);
+    return rc;
+}
+
+enum hf_err meta_version_ids(struct meta *m, int state, bool markers, int64_t after_id,
+                             size_t max, int64_t *ids, size_t *n)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT id FROM versions WHERE state=? AND id>? AND"
+                             " (marker=0 OR ?) ORDER BY id LIMIT ?", &st);
+    int s;
+
+    *n = 0;
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int(st, 1, state);
+    sqlite3_bind_int64(st, 2, after_id);
+    sqlite3_bind_int(st, 3, markers);
+    sqlite3_bind_int64(st, 4, (int64_t)max);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        ids[(*n)++] = sqlite3_column_int64(st, 0);
+    if (s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_version_purge(struct meta *m, int64_t id)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "DELETE FROM shards WHERE version=?", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    rc = done(m, st);
+    if (rc != HF_OK)
+        return rc;
+    rc = prep(m, "DELETE FROM versions WHERE id=?", &st);
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    return done(m, st);
+}
+
+/* ---- shards ---- */
+
+enum hf_err meta_shard_set(struct meta *m, int64_t version, const struct meta_shard *s)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT OR REPLACE INTO shards(version, idx, backend, gen)"
+                             " VALUES(?,?,?,?)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, version);
+    sqlite3_bind_int(st, 2, (int)s->idx);
+    sqlite3_bind_int64(st, 3, s->backend);
+    sqlite3_bind_int(st, 4, (int)s->gen);
+    return done(m, st);
+}
+
+enum hf_err meta_shards_get(struct meta *m, int64_t version, struct meta_shard *out, unsigned *n)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT idx, backend, gen FROM shards WHERE version=?", &st);
+    int s;
+
+    *n = 0;
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, version);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        unsigned idx = (unsigned)sqlite3_column_int(st, 0);
+        if (idx >= HF_MAX_SHARDS)
+            continue;
+        out[idx].idx = idx;
+        out[idx].backend = sqlite3_column_int64(st, 1);
+        out[idx].gen = (unsigned)sqlite3_column_int(st, 2);
+        (*n)++;
+    }
+    if (s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_shard_known(struct meta *m, int64_t backend, const uint8_t vid[16],
+                             unsigned idx, unsigned gen, bool *known)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT 1 FROM versions v JOIN shards s ON s.version=v.id"
+                             " WHERE v.vid=? AND s.idx=? AND s.gen=? AND s.backend=?", &st);
+    int s;
+
+    *known = false;
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_blob(st, 1, vid, 16, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, (int)idx);
+    sqlite3_bind_int(st, 3, (int)gen);
+    sqlite3_bind_int64(st, 4, backend);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        *known = true;
+    else if (s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- intents and garbage ---- */
+
+enum hf_err meta_intent_add(struct meta *m, const struct meta_file *f)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT INTO intents(backend, name, vid, pid, pstart)"
+                             " VALUES(?,?,?,?,?)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, f->backend);
+    sqlite3_bind_text(st, 2, f->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 3, f->vid, 16, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, f->pid);
+    sqlite3_bind_int64(st, 5, f->pstart);
+    return done(m, st);
+}
+
+static enum hf_err remove_file_row(struct meta *m, const char *sql, int64_t backend,
+                                   const char *name)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, sql, &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, backend);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+    return done(m, st);
+}
+
+enum hf_err meta_intent_remove(struct meta *m, int64_t backend, const char *name)
+{
+    return remove_file_row(m, "DELETE FROM intents WHERE backend=? AND name=?", backend, name);
+}
+
+enum hf_err meta_garbage_remove(struct meta *m, int64_t backend, const char *name)
+{
+    return remove_file_row(m, "DELETE FROM garbage WHERE backend=? AND name=?", backend, name);
+}
+
+enum hf_err meta_garbage_add(struct meta *m, int64_t backend, const char *name)
+{
+    return remove_file_row(m, "INSERT OR IGNORE INTO garbage(backend, name) VALUES(?,?)",
+                           backend, name);
+}
+
+static enum hf_err file_list(struct meta *m, const char *sql, struct meta_file **out, size_t *n)
+{
+    sqlite3_stmt *st;
+    struct meta_file *v = NULL;
+    size_t cap = 0, cnt = 0;
+    enum hf_err rc = prep(m, sql, &st);
+    int s;
+
+    *out = NULL;
+    *n = 0;
+    if (rc != HF_OK)
+        return rc;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            struct meta_file *nv = realloc(v, ncap * sizeof(*v));
+            if (!nv) {
+                rc = HF_ENOMEM;
+                break;
+            }
+            v = nv;
+            cap = ncap;
+        }
+        struct meta_file *f = &v[cnt++];
+        memset(f, 0, sizeof(*f));
+        f->backend = sqlite3_column_int64(st, 0);
+        snprintf(f->name, sizeof(f->name), "%s", (const char *)sqlite3_column_text(st, 1));
+        if (sqlite3_column_count(st) > 2) {
+            blob_copy(st, 2, f->vid, 16);
+            f->pid = sqlite3_column_int64(st, 3);
+            f->pstart = sqlite3_column_int64(st, 4);
+        }
+    }
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    if (rc != HF_OK) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *n = cnt;
+    return HF_OK;
+}
+
+enum hf_err meta_intent_list(struct meta *m, struct meta_file **out, size_t *n)
+{
+    return file_list(m, "SELECT backend, name, vid, pid, pstart FROM intents", out, n);
+}
+
+enum hf_err meta_garbage_list(struct meta *m, struct meta_file **out, size_t *n)
+{
+    return file_list(m, "SELECT backend, name FROM garbage", out, n);
+}
+
+enum hf_err meta_file_known(struct meta *m, int64_t backend, const char *name, bool *known)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT 1 FROM intents WHERE backend=?1 AND name=?2 UNION ALL"
+                             " SELECT 1 FROM garbage WHERE backend=?1 AND name=?2", &st);
+    int s;
+
+    *known = false;
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, backend);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        *known = true;
+    else if (s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_counts(struct meta *m, uint64_t *buckets, uint64_t *objects,
+                        uint64_t *versions, uint64_t *bytes)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m,
+        "SELECT (SELECT count(*) FROM buckets),"
+        " (SELECT count(*) FROM (SELECT v.marker FROM versions v WHERE v.state=0 AND"
+        "   v.id=(SELECT max(id) FROM versions w WHERE w.bucket=v.bucket AND w.key=v.key"
+        "   AND w.state=0)) WHERE marker=0),"
+        " (SELECT count(*) FROM versions WHERE state=0 AND marker=0),"
+        " (SELECT coalesce(sum(size),0) FROM versions WHERE state=0 AND marker=0)", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        *buckets = (uint64_t)sqlite3_column_int64(st, 0);
+        *objects = (uint64_t)sqlite3_column_int64(st, 1);
+        *versions = (uint64_t)sqlite3_column_int64(st, 2);
+        *bytes = (uint64_t)sqlite3_column_int64(st, 3);
+    } else {
+        rc = fail(m, s);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

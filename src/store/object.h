@@ -1,0 +1,90 @@
+/*
+ * object.h — versions and their segments, shared by the write, read,
+ * scrub and reclaim paths (subsystem interface).
+ */
+#ifndef HF_OBJECT_H
+#define HF_OBJECT_H
+
+#include "backend/backend.h"
+#include "meta/meta.h"
+#include "store/crypt.h"
+#include "store/rs.h"
+#include "store/shard.h"
+
+/* Segment geometry of a version. */
+static inline uint64_t obj_nsegs(uint64_t size, uint32_t segsize)
+{
+    return size == 0 ? 1 : (size + segsize - 1) / segsize;
+}
+static inline uint64_t obj_seg_plain(uint64_t size, uint32_t segsize, uint64_t s)
+{
+    uint64_t off = s * segsize;
+    return size - off < segsize ? size - off : segsize;
+}
+/* Byte offset of frame @s in a shard file. */
+static inline uint64_t obj_frame_off(uint32_t segsize, unsigned k, uint64_t s)
+{
+    return s * (SHARD_HDR_LEN + shard_payload_len((uint64_t)segsize + CRYPT_TAG_LEN, k));
+}
+
+/* SHA-256(bucket "/" key)[0..16]: the object identity bound into shards. */
+HF_HIDDEN enum hf_err obj_hash(const char *bucket, const char *key, size_t keylen,
+                               uint8_t out[16]);
+
+/* Resolve a bucket name; HF_ENOTFOUND with a message when missing. */
+HF_HIDDEN enum hf_err obj_bucket(struct hf_store *st, const char *bucket, int64_t *id);
+
+enum shard_status { SHARD_OK = 0, SHARD_MISSING = 1, SHARD_CORRUPT = 2 };
+
+/*
+ * A reader of one version's segments: opens shard files lazily, verifies
+ * each frame, rebuilds what is missing.  Buffers are allocated once.
+ */
+struct seg_reader {
+    struct hf_store *st;
+    struct meta_version v;
+    struct meta_shard sh[HF_MAX_SHARDS];
+    struct backend *be[HF_MAX_SHARDS];
+    struct be_reader *rd[HF_MAX_SHARDS];
+    bool tried[HF_MAX_SHARDS];
+    struct rs rs;
+    struct crypt_ctx *cc;
+    uint8_t dk[CRYPT_KEY_LEN];
+    uint64_t full_payload;
+    uint8_t *buf;             /* (k+m) * full_payload */
+    uint8_t *shard[HF_MAX_SHARDS];
+    enum shard_status status[HF_MAX_SHARDS];
+    uint64_t plen;            /* payload length of the current segment */
+};
+
+/* Set up a reader of version @v.  Errors: HF_ENOMEM, HF_ECRYPTO, HF_EMETA. */
+HF_HIDDEN enum hf_err seg_reader_open(struct hf_store *st, const struct meta_version *v,
+                                      struct seg_reader *r);
+HF_HIDDEN void seg_reader_close(struct seg_reader *r);
+
+/*
+ * Load segment @s: with @all, read and verify every shard; else read data
+ * shards first and parity only for what fails.  Then rebuild shards not
+ * present (all of them with @all, else only data shards).  r->status says
+ * what was found.  *@good = shards that verified.
+ * Errors: HF_EUNREADABLE (fewer than k verified).
+ */
+HF_HIDDEN enum hf_err seg_reader_load(struct seg_reader *r, uint64_t s, bool all,
+                                      unsigned *good);
+
+/*
+ * Authenticate and decrypt the loaded segment @s in place.  On success
+ * *@plain points at its plaintext (r->buf), *@len its length.
+ * Errors: HF_ECRYPTO (the segment does not authenticate).
+ */
+HF_HIDDEN HF_MUST_CHECK enum hf_err seg_reader_decrypt(struct seg_reader *r, uint64_t s,
+                                                       const uint8_t **plain, size_t *len);
+
+/* Hint that segment @s will be read next. */
+HF_HIDDEN void seg_reader_prefetch(struct seg_reader *r, uint64_t s);
+
+/* The frame header of shard @i of segment @s as the writer makes it. */
+HF_HIDDEN void obj_frame_hdr(const struct meta_version *v, unsigned i, uint64_t s,
+                             const uint8_t *payload, uint64_t plen, uint8_t *out);
+
+#endif

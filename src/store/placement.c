@@ -1,0 +1,187 @@
+/*
+ * placement.c — weighted rendezvous hashing over failure domains.
+ *
+ * Each backend scores a version by -weight / ln(u), u the backend name and
+ * version id hashed into (0,1) (weighted highest-random-weight).  A domain
+ * ranks by its best backend.  Shards take the best domains in order; with
+ * fewer domains than shards they go round-robin over the ranked domains
+ * and, inside a domain, over its ranked backends.
+ *
+ * INVARIANTS
+ *   (1) Deterministic: the same backends and version give the same result.
+ *   (2) Adding a backend moves a version's choice only if the new backend
+ *       outranks a chosen one (about nshards / (backends + 1) of versions).
+ *   (3) With at least @nshards domains no two shards share a domain.
+ *   (4) Placement is decided once, at write, and recorded in metadata:
+ *       later changes to the backend set never move stored shards.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+#include "store/placement.h"
+
+struct ranked {
+    size_t cand;
+    double score;
+    int domain;     /* index into the domain table */
+};
+
+static double score(const struct place_cand *c, const uint8_t key[16])
+{
+    uint8_t buf[16 + 256];
+    size_t nl = strlen(c->name);
+    uint64_t h;
+    double u;
+
+    if (nl > 256)
+        nl = 256;
+    memcpy(buf, key, 16);
+    memcpy(buf + 16, c->name, nl);
+    h = XXH3_64bits(buf, 16 + nl);
+    u = ((double)(h >> 11) + 0.5) / 9007199254740992.0; /* (0,1) */
+    return -(c->weight > 0 ? c->weight : 1.0) / log(u);
+}
+
+static int by_score(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return x->cand < y->cand ? -1 : x->cand > y->cand;
+}
+
+/* Rank the candidates and number their domains in rank order of each domain's best. */
+static struct ranked *rank(const struct place_cand *c, size_t n, const uint8_t key[16],
+                           int *ndomains)
+{
+    struct ranked *r = calloc(n, sizeof(*r));
+    const char **names;
+    int nd = 0;
+
+    if (!r)
+        return NULL;
+    names = calloc(n, sizeof(*names));
+    if (!names) {
+        free(r);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        r[i].cand = i;
+        r[i].score = score(&c[i], key);
+    }
+    qsort(r, n, sizeof(*r), by_score);
+    for (size_t i = 0; i < n; i++) {
+        int d;
+        for (d = 0; d < nd; d++)
+            if (strcmp(names[d], c[r[i].cand].domain) == 0)
+                break;
+        if (d == nd)
+            names[nd++] = c[r[i].cand].domain;
+        r[i].domain = d;
+    }
+    free(names);
+    *ndomains = nd;
+    return r;
+}
+
+enum hf_err placement_choose(const struct place_cand *c, size_t n, const uint8_t key[16],
+                             unsigned nshards, unsigned *out)
+{
+    struct ranked *r;
+    int nd;
+    size_t *next;       /* per domain: how many of its backends used so far */
+
+    if (n == 0)
+        return HF_ENOPLACE;
+    r = rank(c, n, key, &nd);
+    if (!r)
+        return HF_ENOMEM;
+    next = calloc((size_t)nd, sizeof(*next));
+    if (!next) {
+        free(r);
+        return HF_ENOMEM;
+    }
+    for (unsigned s = 0; s < nshards; s++) {
+        int d = (int)(s % (unsigned)nd);
+        /* the (next[d] mod count)-th ranked backend of domain d */
+        size_t count = 0, want, seen = 0;
+        for (size_t i = 0; i < n; i++)
+            count += r[i].domain == d;
+        want = next[d]++ % count;
+        for (size_t i = 0; i < n; i++) {
+            if (r[i].domain != d)
+                continue;
+            if (seen++ == want) {
+                out[s] = (unsigned)r[i].cand;
+                break;
+            }
+        }
+    }
+    free(next);
+    free(r);
+    return HF_OK;
+}
+
+enum hf_err placement_replace(const struct place_cand *c, size_t n, const uint8_t key[16],
+                              const unsigned *used, unsigned nused, unsigned *out)
+{
+    struct ranked *r;
+    int nd, best = -1;
+    unsigned best_count = 0;
+
+    if (n == 0)
+        return HF_ENOPLACE;
+    r = rank(c, n, key, &nd);
+    if (!r)
+        return HF_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        unsigned count = 0;
+        for (unsigned u = 0; u < nused; u++)
+            count += strcmp(c[used[u]].domain, c[r[i].cand].domain) == 0;
+        if (best < 0 || count < best_count) {
+            best = (int)i;
+            best_count = count;
+        }
+        if (count == 0)
+            break;
+    }
+    *out = (unsigned)r[best].cand;
+    free(r);
+    return HF_OK;
+}
+
+int placement_tolerance(const char *const *domains, unsigned nshards, unsigned m)
+{
+    unsigned counts[HF_MAX_SHARDS] = { 0 }, nd = 0, lost = 0;
+    const char *names[HF_MAX_SHARDS];
+    int tol = 0;
+
+    for (unsigned s = 0; s < nshards && s < HF_MAX_SHARDS; s++) {
+        unsigned d;
+        for (d = 0; d < nd; d++)
+            if (strcmp(names[d], domains[s]) == 0)
+                break;
+        if (d == nd)
+            names[nd++] = domains[s];
+        counts[d]++;
+    }
+    /* Worst case: the domains holding the most shards fail first. */
+    for (;;) {
+        unsigned maxi = 0, max = 0;
+        for (unsigned d = 0; d < nd; d++)
+            if (counts[d] > max) {
+                max = counts[d];
+                maxi = d;
+            }
+        if (max == 0 || lost + max > m)
+            break;
+        lost += max;
+        counts[maxi] = 0;
+        tol++;
+    }
+    return tol;
+}
