@@ -27,7 +27,8 @@
 #include "store/reclaim.h"
 
 /* Choose where a replacement for shard @bad of @r goes. */
-static struct backend *repair_target(struct hf_store *st, struct seg_reader *r, unsigned bad)
+static struct backend *repair_target(struct hf_store *st, struct seg_reader *r, unsigned bad,
+                                     struct backend *const *chosen)
 {
     struct place_cand c[256];
     struct backend *map[256];
@@ -42,12 +43,14 @@ static struct backend *repair_target(struct hf_store *st, struct seg_reader *r, 
             continue;
         map[nc] = be;
         c[nc] = (struct place_cand){ be->name, be->domain, 1 };
-        for (unsigned s = 0; s < r->v.k + r->v.m; s++)
-            if (s != bad && r->be[s] == be && nused < HF_MAX_SHARDS)
+        /* Domains of the other shards, where they stay or where they move. */
+        for (unsigned s = 0; s < r->v.k + r->v.m; s++) {
+            struct backend *holder = chosen[s] ? chosen[s] : r->be[s];
+            if (s != bad && holder == be && nused < HF_MAX_SHARDS)
                 used[nused++] = (unsigned)nc;
+        }
         nc++;
     }
-    /* Backends that hold other shards but are down still "use" their domain. */
     if (placement_replace(c, nc, r->v.vid, used, nused, &pick) != HF_OK)
         return NULL;
     return map[pick];
@@ -69,7 +72,7 @@ static enum hf_err repair(struct hf_store *st, struct seg_reader *r, const bool 
     for (unsigned i = 0; i < n; i++) {
         if (!bad[i])
             continue;
-        tgt[i] = repair_target(st, r, i);
+        tgt[i] = repair_target(st, r, i, tgt);
         if (!tgt[i])
             return hf_fail(st, HF_ENOPLACE, "no usable backend to repair onto");
         gen[i] = r->sh[i].gen + 1;
