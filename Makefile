@@ -63,7 +63,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS) -lcmocka
 
 # Fuzz targets: a replay driver (any compiler) runs the corpus in make test;
-# `make fuzz` builds the libFuzzer binaries with clang.
+# `make fuzz` builds the libFuzzer binaries with clang.  UBSan must not
+# recover, or libFuzzer would neither stop nor save an input that triggers UB.
 $(BUILD)/fuzz/%-replay: fuzz/%.c fuzz/replay.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ fuzz/$*.c fuzz/replay.c $(LIB) $(LIBS)
@@ -94,7 +95,8 @@ fuzz:
 	@scripts/deps.sh test
 	@mkdir -p $(BUILD)/fuzz
 	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
-	  clang -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc \
+	  clang -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -Iinclude -Isrc \
 	    -o $(BUILD)/fuzz/$$n $$f $(LIB_SRC) $(LIBS) || exit 1; done
 
 clean:

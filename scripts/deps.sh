@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh [build|test|bench]
 set -e
 BUILD="gcc make pkg-config libssl-dev libsqlite3-dev libisal-dev libxxhash-dev"
-TEST="libcmocka-dev clang python3 xxd coreutils util-linux"
+TEST="libcmocka-dev clang libclang-rt-14-dev python3 xxd coreutils util-linux"
 BENCH="time"
 
 want="$BUILD"

@@ -95,6 +95,14 @@ static inline uint16_t hf_get_le16(const uint8_t *p)
     return (uint16_t)(p[0] | (p[1] << 8));
 }
 
+/*
+ * A crash point for the crash tests: when $HOLDFAST_CRASH_AT is N > 0, the
+ * N-th call in this process kills it with SIGKILL (as `kill -9` would).
+ * Placed between the durable steps of every operation that writes.  Costs
+ * one branch when the variable is unset.
+ */
+HF_HIDDEN void hf_crashpoint(void);
+
 /* ---- store/store.c ---- */
 
 /* The backend with id @id, or NULL. */

@@ -60,7 +60,11 @@ HF_HIDDEN enum hf_err backend_dir_prepare(const char *path, const char *name);
 HF_HIDDEN void backend_shard_name(const uint8_t vid[16], unsigned index, unsigned gen,
                                   char *out);
 
-/* Parse a shard file name; -1 if it is not one. */
+/*
+ * Parse a shard file name; -1 unless it is exactly as backend_shard_name
+ * spells it (lower-case hex, decimal without leading zeros), with index
+ * below HF_MAX_SHARDS and gen at most 1000000.
+ */
 HF_HIDDEN int backend_parse_name(const char *name, uint8_t vid[16], unsigned *index,
                                  unsigned *gen);
 

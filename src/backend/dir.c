@@ -13,7 +13,9 @@
  *   (2) A shard file is never rewritten after commit; repair writes a new
  *       generation under a new name.
  *   (3) Names are built from hex and digits only (backend_shard_name) and
- *       parsed strictly, so no client-chosen string reaches a path.
+ *       parsed strictly, so no client-chosen string reaches a path; a name
+ *       has exactly one spelling (lower-case hex, no leading zeros), so no
+ *       second file can alias a live shard and escape the reclaimer.
  *   (4) remove is called only by the reclaimer (reclaim.c).
  */
 #define _GNU_SOURCE
@@ -58,16 +60,22 @@ int backend_parse_name(const char *name, uint8_t vid[16], unsigned *index, unsig
     unsigned long i, g;
     char *end;
 
+    /* One spelling per shard (invariant 3): lower-case hex, no leading zeros. */
     if (strlen(name) < 36 || name[32] != '.')
         return -1;
+    for (int j = 0; j < 32; j++)
+        if (name[j] >= 'A' && name[j] <= 'F')
+            return -1;
     memcpy(hex, name, 32);
     hex[32] = '\0';
     if (hf_unhex(hex, vid, 16) != 0)
         return -1;
-    if (name[33] < '0' || name[33] > '9')
+    if (name[33] < '0' || name[33] > '9' || (name[33] == '0' && name[34] != '.'))
         return -1;
     i = strtoul(name + 33, &end, 10);
     if (*end != '.' || end[1] < '0' || end[1] > '9' || i >= HF_MAX_SHARDS)
+        return -1;
+    if (end[1] == '0' && end[2] != '\0')
         return -1;
     g = strtoul(end + 1, &end, 10);
     if (*end != '\0' || g > 1000000)

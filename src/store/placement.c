@@ -131,7 +131,7 @@ enum hf_err placement_replace(const struct place_cand *c, size_t n, const uint8_
 {
     struct ranked *r;
     int nd, best = -1;
-    unsigned best_count = 0;
+    unsigned best_count = 0, best_mine = 0;
 
     if (n == 0)
         return HF_ENOPLACE;
@@ -139,12 +139,16 @@ enum hf_err placement_replace(const struct place_cand *c, size_t n, const uint8_
     if (!r)
         return HF_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        unsigned count = 0;
-        for (unsigned u = 0; u < nused; u++)
+        unsigned count = 0, mine = 0;
+        for (unsigned u = 0; u < nused; u++) {
             count += strcmp(c[used[u]].domain, c[r[i].cand].domain) == 0;
-        if (best < 0 || count < best_count) {
+            mine += used[u] == r[i].cand;
+        }
+        /* Fewest shards in the domain, then on the backend itself. */
+        if (best < 0 || count < best_count || (count == best_count && mine < best_mine)) {
             best = (int)i;
             best_count = count;
+            best_mine = mine;
         }
         if (count == 0)
             break;

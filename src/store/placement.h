@@ -26,7 +26,8 @@ HF_HIDDEN enum hf_err placement_choose(const struct place_cand *c, size_t n,
  * Choose a backend for one replacement shard of @key, given the backends
  * @used (indices into @c) holding its other @nused shards: the best-ranked
  * backend in a domain holding none of them, else in the domain holding
- * fewest.  Errors: HF_ENOPLACE when @n is 0.
+ * fewest, preferring there a backend that holds none of them.
+ * Errors: HF_ENOPLACE when @n is 0.
  */
 HF_HIDDEN enum hf_err placement_replace(const struct place_cand *c, size_t n,
                                         const uint8_t key[16], const unsigned *used,

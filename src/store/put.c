@@ -267,10 +267,12 @@ enum hf_err hf_put(struct hf_store *st, const char *bucket, const char *key, siz
         goto out;
     }
     intents = true;
+    hf_crashpoint();
     for (unsigned i = 0; i < n; i++) {
         char name[BE_NAME_MAX];
         backend_shard_name(v->vid, i, 0, name);
         rc = wr.be[i]->ops->create(wr.be[i], name, &wr.w[i]);
+        hf_crashpoint();
         if (rc != HF_OK) {
             rc = hf_fail(st, rc, "backend %s (%s): cannot create shard file: %s",
                          wr.be[i]->name, wr.be[i]->location, hf_strerror(rc));
@@ -329,6 +331,7 @@ enum hf_err hf_put(struct hf_store *st, const char *bucket, const char *key, siz
         rc = writer_post(&wr, sb);
         if (rc != HF_OK)
             break;
+        hf_crashpoint();
         cur ^= 1;
         if (o.progress)
             o.progress(o.progress_arg, total, o.expect_size > 0 ? (uint64_t)o.expect_size : 0);
@@ -356,6 +359,7 @@ enum hf_err hf_put(struct hf_store *st, const char *bucket, const char *key, siz
         memcpy(v->checksum, c.digest, 16);
     }
     rc = commit_all(&wr, &failed);
+    hf_crashpoint();
     if (rc != HF_OK) {
         rc = hf_fail(st, rc, "backend %s (%s): making the shard durable failed: %s",
                      wr.be[failed]->name, wr.be[failed]->location, hf_strerror(rc));
@@ -384,6 +388,7 @@ enum hf_err hf_put(struct hf_store *st, const char *bucket, const char *key, siz
         goto out;
     }
     intents = false;
+    hf_crashpoint();
     if (out) {
         v->latest = 1;
         memset(out, 0, sizeof(*out));

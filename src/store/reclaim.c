@@ -61,6 +61,7 @@ static enum hf_err reclaim_intents(struct hf_store *st, struct meta_file *f, siz
         if (!pick(&f[i], arg))
             continue;
         rc = remove_file(st, f[i].backend, f[i].name);
+        hf_crashpoint();
         if (rc == HF_OK)
             rc = meta_intent_remove(st->meta, f[i].backend, f[i].name);
         if (rc != HF_OK) {
@@ -142,6 +143,7 @@ static enum hf_err reclaim_version(struct hf_store *st, int64_t id, uint64_t *fi
         char name[BE_NAME_MAX];
         backend_shard_name(v->vid, i, sh[i].gen, name);
         rc = remove_file(st, sh[i].backend, name);
+        hf_crashpoint();
         if (rc == HF_OK)
             (*files)++;
         else
@@ -213,6 +215,7 @@ enum hf_err hf_reclaim(struct hf_store *st, unsigned flags, struct hf_reclaim_st
     rc = meta_garbage_list(st->meta, &g, &ng);
     for (size_t i = 0; rc == HF_OK && i < ng; i++) {
         enum hf_err r = remove_file(st, g[i].backend, g[i].name);
+        hf_crashpoint();
         if (r == HF_OK)
             r = meta_garbage_remove(st->meta, g[i].backend, g[i].name);
         if (r == HF_OK) {

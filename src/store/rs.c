@@ -20,7 +20,7 @@
 
 enum hf_err rs_init(struct rs *rs, unsigned k, unsigned m)
 {
-    if (k < 1 || m > HF_MAX_SHARDS || k + m > HF_MAX_SHARDS)
+    if (k < 1 || k > HF_MAX_SHARDS || m > HF_MAX_SHARDS || k + m > HF_MAX_SHARDS)
         return HF_EINVAL;
     memset(rs, 0, sizeof(*rs));
     rs->k = k;

@@ -119,6 +119,7 @@ static enum hf_err repair(struct hf_store *st, struct seg_reader *r, const bool 
             rc = seg_reader_decrypt(r, s, &plain, &len); /* invariant 2 */
         }
     }
+    hf_crashpoint();
     for (unsigned i = 0; i < n; i++) {
         if (!w[i])
             continue;
@@ -128,6 +129,7 @@ static enum hf_err repair(struct hf_store *st, struct seg_reader *r, const bool 
             tgt[i]->ops->abort(w[i]);
         w[i] = NULL;
     }
+    hf_crashpoint();
     if (rc == HF_OK)
         rc = meta_begin(st->meta);
     for (unsigned i = 0; rc == HF_OK && i < n; i++) {
