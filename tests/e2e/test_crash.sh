@@ -35,7 +35,7 @@ attempt_put() {
   local key=$1 f=$2 at=${3:-0} out rc sha
   sha=$(sha256sum <"$f" | cut -d' ' -f1)
   echo "$key $sha" >>"$ATTEMPTS"
-  out=$(HOLDFAST_CRASH_AT=$at "$HF" put "crash/$key" "$f" 2>"$WORK/err"); rc=$?
+  { out=$(HOLDFAST_CRASH_AT=$at "$HF" put "crash/$key" "$f" 2>"$WORK/err"); rc=$?; } 2>/dev/null
   if [ $rc = 0 ] && [ ${#out} = 32 ]; then echo "$key $out $sha" >>"$ACKS"; return 0; fi
   if [ $rc = 137 ]; then kills=$((kills + 1)); return 1; fi
   echo "  put failed without a kill: rc=$rc $(cat "$WORK/err")"; return 2
@@ -66,7 +66,7 @@ for i in 1 2 3; do
 done
 n=1
 while :; do
-  HOLDFAST_CRASH_AT=$n "$HF" reclaim >/dev/null 2>&1; rc=$?
+  { HOLDFAST_CRASH_AT=$n "$HF" reclaim >/dev/null 2>&1; rc=$?; } 2>/dev/null
   [ $rc = 137 ] || break
   kills=$((kills + 1)); n=$((n + 1))
 done
