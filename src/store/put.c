@@ -63,10 +63,11 @@ static void *writer_main(void *arg)
         if (!wr->job)
             break;
         struct segbuf *sb = wr->job;
+        enum hf_err prev = wr->err;
         pthread_mutex_unlock(&wr->mu);
-        enum hf_err rc = HF_OK;
+        enum hf_err rc = prev; /* after a failure, later jobs are dropped */
         unsigned failed = 0;
-        for (unsigned i = 0; i < wr->n && wr->err == HF_OK; i++) {
+        for (unsigned i = 0; i < wr->n && rc == HF_OK; i++) {
             struct iovec iov[2] = {
                 { sb->hdr[i], SHARD_HDR_LEN },
                 { sb->data + i * sb->plen, sb->plen },

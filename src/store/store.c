@@ -353,6 +353,14 @@ enum hf_err hf_bucket_name_check(const char *name)
         if (c == '.' && (name[i + 1] == '.' || name[i + 1] == '-' || name[i - 1] == '-'))
             return HF_EBADBUCKET;
     }
+    /* Not formatted as an IPv4 address: four dot-separated groups of digits. */
+    if (strspn(name, "0123456789.") == n) {
+        size_t dots = 0;
+        for (size_t i = 0; i < n; i++)
+            dots += name[i] == '.';
+        if (dots == 3)
+            return HF_EBADBUCKET;
+    }
     return HF_OK;
 }
 
