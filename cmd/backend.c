@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "banned.h"
 
 struct ls_ctx {
     bool json;

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "banned.h"
 
 static enum hf_err print_bucket(void *arg, const struct hf_bucket_info *b)
 {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "banned.h"
 
 static enum hf_err write_fd(void *arg, const void *buf, size_t len)
 {

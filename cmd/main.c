@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "banned.h"
 
 const char *cmd_data_dir;
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "banned.h"
 
 static enum hf_err read_fd(void *arg, void *buf, size_t len, size_t *got)
 {

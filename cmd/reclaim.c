@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "banned.h"
 
 static int run(int argc, char **argv)
 {

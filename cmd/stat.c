@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "banned.h"
 
 struct st_ctx {
     bool json;

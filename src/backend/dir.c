@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "backend/backend.h"
+#include "banned.h"
 
 #define MARKER "holdfast-backend"
 #define WRITEBACK_CHUNK (16u << 20)   /* start writeback every 16 MiB */

@@ -30,6 +30,7 @@
 #include <sqlite3.h>
 
 #include "meta/meta.h"
+#include "banned.h"
 
 struct meta {
     sqlite3 *db;
@@ -437,7 +438,7 @@ enum hf_err meta_version_list(struct meta *m, int64_t bucket, const char *prefix
     sqlite3_bind_blob(st, 2, prefix ? prefix : "", (int)prefixlen, SQLITE_TRANSIENT);
     while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
         row_version(st, v);
-        if (v->keylen < prefixlen || memcmp(v->key, prefix, prefixlen) != 0) {
+        if (v->keylen < prefixlen || (prefixlen && memcmp(v->key, prefix, prefixlen) != 0)) {
             s = SQLITE_DONE;
             break;
         }

@@ -22,6 +22,7 @@
 #include <openssl/evp.h>
 
 #include "store/crypt.h"
+#include "banned.h"
 
 struct crypt_ctx {
     EVP_CIPHER_CTX *ctx;

@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "store/object.h"
+#include "banned.h"
 
 enum hf_err obj_hash(const char *bucket, const char *key, size_t keylen, uint8_t out[16])
 {

@@ -22,6 +22,7 @@
 #include <xxhash.h>
 
 #include "store/placement.h"
+#include "banned.h"
 
 struct ranked {
     size_t cand;

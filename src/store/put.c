@@ -32,6 +32,7 @@
 #include "store/object.h"
 #include "store/placement.h"
 #include "store/reclaim.h"
+#include "banned.h"
 
 struct segbuf {
     uint8_t *data;                          /* (k+m) * full_payload */

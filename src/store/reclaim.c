@@ -27,6 +27,7 @@
 
 #include "store/object.h"
 #include "store/reclaim.h"
+#include "banned.h"
 
 /* Invariant 1: the one call that destroys shard bytes. */
 static enum hf_err remove_file(struct hf_store *st, int64_t backend, const char *name)

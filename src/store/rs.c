@@ -17,6 +17,7 @@
 #include <isa-l/erasure_code.h>
 
 #include "store/rs.h"
+#include "banned.h"
 
 enum hf_err rs_init(struct rs *rs, unsigned k, unsigned m)
 {

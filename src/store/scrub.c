@@ -25,6 +25,7 @@
 #include "store/object.h"
 #include "store/placement.h"
 #include "store/reclaim.h"
+#include "banned.h"
 
 /* Choose where a replacement for shard @bad of @r goes. */
 static struct backend *repair_target(struct hf_store *st, struct seg_reader *r, unsigned bad,

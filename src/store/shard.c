@@ -25,6 +25,7 @@
 #include <xxhash.h>
 
 #include "store/shard.h"
+#include "banned.h"
 
 static const uint8_t magic[8] = { 'H', 'F', 'S', 'H', 'A', 'R', 'D', '1' };
 

@@ -33,6 +33,7 @@
 #include "meta/meta.h"
 #include "store/placement.h"
 #include "store/reclaim.h"
+#include "banned.h"
 
 #define CONF "holdfast.conf"
 #define KEYFILE "master.key"

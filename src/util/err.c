@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "banned.h"
 
 const char *hf_strerror(enum hf_err err)
 {

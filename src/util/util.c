@@ -18,6 +18,7 @@
 #include <openssl/rand.h>
 
 #include "internal.h"
+#include "banned.h"
 
 enum hf_err hf_write_all(int fd, const void *buf, size_t len)
 {
