@@ -119,6 +119,11 @@ enum hf_err hf_store_init(const char *dir, const struct hf_init_opts *opts)
     rc = meta_open(p, true, &m);
     if (rc != HF_OK)
         goto out;
+    /* Keys and names are private; SQLite gives -wal and -shm the same mode. */
+    if (chmod(p, 0600) != 0) {
+        rc = hf_err_from_errno(errno);
+        goto out;
+    }
     for (unsigned i = 0; i < o.domains; i++) {
         char name[32], bdir[PATH_MAX];
         snprintf(name, sizeof(name), "d%u", i);
