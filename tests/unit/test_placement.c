@@ -55,8 +55,8 @@ static void make_cands(struct cands *cs, size_t n, size_t per_domain)
     memset(cs, 0, sizeof(*cs));
     cs->n = n;
     for (size_t i = 0; i < n; i++) {
-        snprintf(cs->names[i], sizeof(cs->names[i]), "be%zu", i);
-        snprintf(cs->domains[i], sizeof(cs->domains[i]), "dom%zu", i / per_domain);
+        snprintf(cs->names[i], sizeof(cs->names[i]), "be%u", (unsigned)i);
+        snprintf(cs->domains[i], sizeof(cs->domains[i]), "dom%u", (unsigned)(i / per_domain));
         cs->c[i] = (struct place_cand){ cs->names[i], cs->domains[i], 1.0 };
     }
 }
