@@ -128,22 +128,26 @@ enum hf_err meta_open(const char *path, bool create, struct meta **out)
         return rc;
     }
     sqlite3_busy_timeout(m->db, 30000);
-    rc = exec(m, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                 " PRAGMA foreign_keys=OFF;");
-    if (rc == HF_OK && create)
-        rc = exec(m, schema);
-    if (rc == HF_OK && !create) {
+    rc = HF_OK;
+    /* Check it is ours before changing anything (journal_mode persists). */
+    if (!create) {
         sqlite3_stmt *st;
         rc = prep(m, "SELECT value FROM info WHERE key='schema'", &st);
         if (rc == HF_OK) {
-            if (sqlite3_step(st) != SQLITE_ROW ||
-                strcmp((const char *)sqlite3_column_text(st, 0), "1") != 0) {
+            const char *val = sqlite3_step(st) == SQLITE_ROW
+                                  ? (const char *)sqlite3_column_text(st, 0) : NULL;
+            if (!val || strcmp(val, "1") != 0) {
                 snprintf(m->err, sizeof(m->err), "unknown metadata schema");
                 rc = HF_ECONFIG;
             }
             sqlite3_finalize(st);
         }
     }
+    if (rc == HF_OK)
+        rc = exec(m, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                     " PRAGMA foreign_keys=OFF;");
+    if (rc == HF_OK && create)
+        rc = exec(m, schema);
     if (rc != HF_OK) {
         meta_close(m);
         return rc;
