@@ -13,8 +13,9 @@
  *       written from the Unicode well-formed byte sequence table (Unicode
  *       15, table 3-7) and the documented length and NUL rules.
  *   (2) hf_bucket_name_check agrees with bucket_ok() below: 3-63 of
- *       [a-z0-9.-], first and last a letter or digit, and no "..", ".-" or
- *       "-." (the S3 rules the library enforces).
+ *       [a-z0-9.-], first and last a letter or digit, no "..", ".-" or
+ *       "-.", and not an IPv4 address (four dot-separated groups of
+ *       digits): the S3 rules the library enforces.
  *   (3) hf_unhex accepts only exactly 32 hex digits, and hf_hex of what it
  *       parsed spells the input again (ignoring case: it accepts A-F).
  *   (4) When backend_parse_name accepts a name, backend_shard_name of the
@@ -81,6 +82,20 @@ static bool key_ok(const uint8_t *s, size_t n)
     return true;
 }
 
+/* Four non-empty groups of decimal digits joined by dots, and nothing else. */
+static bool ipv4_like(const char *s)
+{
+    for (int group = 0; group < 4; group++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        while (*s >= '0' && *s <= '9')
+            s++;
+        if (group < 3 && *s++ != '.')
+            return false;
+    }
+    return *s == '\0';
+}
+
 static bool bucket_ok(const char *s)
 {
     size_t n = strlen(s);
@@ -97,7 +112,9 @@ static bool bucket_ok(const char *s)
         return false;
     if (!(s[n - 1] >= 'a' && s[n - 1] <= 'z') && !(s[n - 1] >= '0' && s[n - 1] <= '9'))
         return false;
-    return !strstr(s, "..") && !strstr(s, ".-") && !strstr(s, "-.");
+    if (strstr(s, "..") || strstr(s, ".-") || strstr(s, "-."))
+        return false;
+    return !ipv4_like(s);
 }
 
 static char lower(char c)
