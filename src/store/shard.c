@@ -47,7 +47,18 @@ void shard_hdr_encode(const struct shard_hdr *h, uint8_t *out)
     hf_put_le64(out + 120, XXH3_64bits(out, 120));
 }
 
+static enum hf_err hdr_decode(const uint8_t *in, struct shard_hdr *h);
+
 enum hf_err shard_hdr_decode(const uint8_t *in, struct shard_hdr *h)
+{
+    enum hf_err rc = hdr_decode(in, h);
+
+    if (rc != HF_OK)
+        memset(h, 0, sizeof(*h)); /* out-parameters are zero on failure */
+    return rc;
+}
+
+static enum hf_err hdr_decode(const uint8_t *in, struct shard_hdr *h)
 {
     static const uint8_t zero[24];
 
