@@ -130,8 +130,14 @@ int cmd_split(const struct cmd *c, const char *arg, char *bucket, size_t bsz,
     const char *slash = strchr(arg, '/');
     size_t bl = slash ? (size_t)(slash - arg) : strlen(arg);
 
-    if (bl == 0 || bl >= bsz)
+    if (bl == 0)
         return cmd_usage(c, "expected BUCKET/KEY, got '%s'", arg);
+    if (bl >= bsz) {
+        /* Longer than any valid name: the same answer the library gives. */
+        fprintf(stderr, "holdfast %s: %.*s...: %s — bucket names are 3-63 characters\n",
+                c->name, 63, arg, hf_strerror(HF_EBADBUCKET));
+        return cmd_exit_code(HF_EBADBUCKET);
+    }
     memcpy(bucket, arg, bl);
     bucket[bl] = '\0';
     *key = slash ? slash + 1 : "";
