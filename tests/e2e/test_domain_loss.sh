@@ -23,7 +23,6 @@
 . "$(dirname "$0")/util.sh"
 
 new_store
-STORE=$HOLDFAST_DATA
 hf bucket create bkt >/dev/null || { fail "bucket create"; exit 1; }
 SEG=$(hf status --json | js 'd["segment_size"]')
 M=$(hf status --json | js 'd["ec"]["m"]')

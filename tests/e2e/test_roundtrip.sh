@@ -19,9 +19,10 @@
 # wildcards '%' and '_'), stat/status --json fields, adding a backend in a
 # new domain, --help on every command.
 #
-# The streamed object is 512 MiB in `make test` and 2 GiB with LONG=1
-# (`make test-long`); it is never stored twice on disk: its sha256 is taken
-# on the way in (tee to a fifo) and on the way out.
+# The streamed object is 2 GiB in `make test` (about 30 s of the sanitized
+# suite here) and 5 GiB, past 2^32, with LONG=1 (`make test-long`).  It is
+# never stored twice on disk: its sha256 and the bytes of a few ranges are
+# taken on the way in (tee to fifos) and compared on the way out.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/util.sh"
 
@@ -288,14 +289,38 @@ check "100 MiB: a range across segments 7..9" get_same \
   bkt/big100 --range "$((7 * SEG - 3))-$((9 * SEG + 3))"
 rm -f "$WORK/big"
 
-if [ "${LONG:-0}" = 1 ]; then BIG=2G BIGN=$((2 << 30)); else BIG=512M BIGN=$((512 << 20)); fi
-mkfifo "$WORK/fifo"
-sha256sum <"$WORK/fifo" | cut -d' ' -f1 >"$WORK/sum.in" &
+# The streamed object: 2 GiB (past 2^31); with LONG=1, 5 GiB (past 2^32).
+# tee feeds sha256sum and a tap that keeps the bytes of a few ranges, so the
+# object itself is stored only once, in the store.
+if [ "${LONG:-0}" = 1 ]; then BIGN=$((5 << 30)); else BIGN=$((2 << 30)); fi
+BIG=$((BIGN >> 30))GiB
+ranges="0-99 $((SEG - 5))-$((SEG + 5)) $((BIGN / 2 - SEG - 7))-$((BIGN / 2 - SEG + 9)) $((BIGN - 100))-$((BIGN - 1))"
+[ $BIGN -gt $((2 << 30)) ] && ranges="$ranges $(((2 << 30) - 50))-$(((2 << 30) + 50))"
+[ $BIGN -gt $((4 << 30)) ] && ranges="$ranges $(((4 << 30) - 50))-$(((4 << 30) + 50))"
+mkfifo "$WORK/fifo.sum" "$WORK/fifo.tap"
+sha256sum <"$WORK/fifo.sum" | cut -d' ' -f1 >"$WORK/sum.in" &
 summer=$!
+# shellcheck disable=SC2086
+"$PY" -c '
+import sys
+rs = [tuple(map(int, a.split("-"))) for a in sys.argv[2:]]
+outs = [(a, z, open("%s/exp.%d-%d" % (sys.argv[1], a, z), "wb")) for a, z in rs]
+pos, f = 0, sys.stdin.buffer
+while True:
+    b = f.read(1 << 20)
+    if not b:
+        break
+    for a, z, o in outs:
+        lo, hi = max(a, pos), min(z + 1, pos + len(b))
+        if lo < hi:
+            o.write(b[lo - pos:hi - pos])
+    pos += len(b)
+' "$WORK" $ranges <"$WORK/fifo.tap" &
+tapper=$!
 t0=$(date +%s.%N)
-head -c "$BIG" /dev/urandom | tee "$WORK/fifo" | hf put bkt/stream - >"$WORK/stream.vid"
+head -c "$BIGN" /dev/urandom | tee "$WORK/fifo.sum" "$WORK/fifo.tap" | hf put bkt/stream - >"$WORK/stream.vid"
 put_rc=$?
-wait $summer
+wait $summer $tapper
 t1=$(date +%s.%N)
 hf get bkt/stream | sha256sum | cut -d' ' -f1 >"$WORK/sum.out"
 get_rc=${PIPESTATUS[0]}
@@ -305,4 +330,10 @@ if [ $put_rc = 0 ] && [ $get_rc = 0 ] && [ -s "$WORK/sum.in" ] && cmp -s "$WORK/
 else fail "$BIG from stdin: put exit $put_rc, get exit $get_rc, sha256 in $(cat "$WORK/sum.in") out $(cat "$WORK/sum.out")"; fi
 if [ "$(hf stat bkt/stream --json | js 'd["size"]')" = "$BIGN" ]; then pass "$BIG: stat size $BIGN"
 else fail "$BIG: stat size $(hf stat bkt/stream --json | js 'd["size"]')"; fi
+for r in $ranges; do
+  if [ "$(stat -c %s "$WORK/exp.$r")" = $(( ${r#*-} - ${r%-*} + 1 )) ] && get_same "$WORK/exp.$r" bkt/stream --range "$r"; then
+    pass "$BIG: range $r identical to those bytes of the input"
+  else fail "$BIG: range $r: $(head -c 200 "$WORK/.get_err")"; fi
+done
+check "$BIG: the last 17 bytes (-17)" get_same <(tail -c 17 "$WORK/exp.$((BIGN - 100))-$((BIGN - 1))") bkt/stream --range -17
 exit 0

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # util.sh — helpers shared by the end-to-end tests (sourced after lib.sh).
 #
 # Not a test itself (run.sh runs only test_*.sh).  Everything here reads
