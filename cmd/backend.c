@@ -92,6 +92,19 @@ static int run(int argc, char **argv)
         hf_store_close(st);
         return ex;
     }
+    if (strcmp(argv[optind], "replace") == 0) {
+        if (optind + 2 != argc || domain)
+            return cmd_usage(&cmd_backend, "replace wants NAME");
+        if ((ex = cmd_open("backend", &st)) != EXIT_OK)
+            return ex;
+        rc = hf_backend_replace(st, argv[optind + 1]);
+        if (rc == HF_OK)
+            printf("backend %s is back in service, empty; run `holdfast scrub --repair` to "
+                   "rebuild its shards\n", argv[optind + 1]);
+        ex = rc == HF_OK ? EXIT_OK : cmd_fail("backend replace", st, rc, argv[optind + 1]);
+        hf_store_close(st);
+        return ex;
+    }
     return cmd_usage(&cmd_backend, "unknown subcommand '%s'", argv[optind]);
 }
 
@@ -101,5 +114,9 @@ const struct cmd cmd_backend = {
     "\n  ls      name, domain, state, path, bytes and shard files of each backend\n"
     "  add     register directory PATH (created if missing) as backend NAME in\n"
     "          failure domain D.  New objects place shards on it; stored ones\n"
-    "          stay where they are.\n",
+    "          stay where they are.\n"
+    "  replace take the new, empty directory at backend NAME's path as that backend\n"
+    "          (a replaced disk); then `holdfast scrub --repair` rebuilds its shards.\n"
+    "A backend's directory is used only while its marker file (holdfast-backend)\n"
+    "names it: an unmounted mount point or another backend's disk is 'unavailable'.\n",
 };

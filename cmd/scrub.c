@@ -46,17 +46,21 @@ static int run(int argc, char **argv)
         hf_reclaim(st, 0, &rs); /* remove the replaced files */
     if (json)
         printf("{\"versions\":%llu,\"shards_checked\":%llu,\"missing\":%llu,\"corrupt\":%llu,"
-               "\"repaired\":%llu,\"unreadable\":%llu,\"degraded\":%llu,\"bytes\":%llu}\n",
+               "\"repaired\":%llu,\"misplaced\":%llu,\"relocated\":%llu,\"unreadable\":%llu,"
+               "\"degraded\":%llu,\"bytes\":%llu}\n",
                (unsigned long long)s.versions, (unsigned long long)s.shards_checked,
                (unsigned long long)s.shards_missing, (unsigned long long)s.shards_corrupt,
-               (unsigned long long)s.shards_repaired, (unsigned long long)s.unreadable,
+               (unsigned long long)s.shards_repaired, (unsigned long long)s.shards_misplaced,
+               (unsigned long long)s.shards_relocated, (unsigned long long)s.unreadable,
                (unsigned long long)s.unrepaired, (unsigned long long)s.bytes);
     else
         printf("versions %llu, shards checked %llu, missing %llu, corrupt %llu, "
-               "repaired %llu, objects unreadable %llu, still degraded %llu\n",
+               "repaired %llu, misplaced %llu, relocated %llu, objects unreadable %llu, "
+               "still degraded %llu\n",
                (unsigned long long)s.versions, (unsigned long long)s.shards_checked,
                (unsigned long long)s.shards_missing, (unsigned long long)s.shards_corrupt,
-               (unsigned long long)s.shards_repaired, (unsigned long long)s.unreadable,
+               (unsigned long long)s.shards_repaired, (unsigned long long)s.shards_misplaced,
+               (unsigned long long)s.shards_relocated, (unsigned long long)s.unreadable,
                (unsigned long long)s.unrepaired);
     ex = s.unrepaired || s.unreadable ? EXIT_INTEGRITY : EXIT_OK;
     hf_store_close(st);

@@ -147,6 +147,18 @@ HF_API enum hf_err hf_backend_list(struct hf_store *st, int with_usage,
 HF_API enum hf_err hf_backend_add(struct hf_store *st, const char *name,
                                   const char *path, const char *domain);
 
+/*
+ * Take a new, empty directory at backend NAME's path as that backend (a
+ * replaced disk): writes the backend's marker so it is used again.  Its
+ * shards are then missing; `hf_scrub` with HF_SCRUB_REPAIR rebuilds them.
+ * A directory without the marker is never written to, so an unmounted
+ * mount point is not mistaken for the disk.
+ * Errors: HF_ENOTFOUND (no such backend, or its directory is missing),
+ * HF_EEXIST (the backend is up: nothing to replace), HF_ENOTEMPTY (the
+ * directory holds files), HF_EIO, HF_EPERM, HF_ENOSPC.
+ */
+HF_API enum hf_err hf_backend_replace(struct hf_store *st, const char *name);
+
 struct hf_status {
     unsigned k, m;
     uint32_t segment_size;
@@ -320,6 +332,9 @@ struct hf_scrub_stats {
     uint64_t shards_missing;  /* missing (file, backend or frame absent) */
     uint64_t shards_corrupt;  /* present but failing verification */
     uint64_t shards_repaired; /* rebuilt and written (with HF_SCRUB_REPAIR) */
+    uint64_t shards_misplaced; /* intact shards sharing a domain while a usable
+                                  domain holds none of the version's shards */
+    uint64_t shards_relocated; /* misplaced shards moved (with HF_SCRUB_REPAIR) */
     uint64_t unreadable;      /* versions with a segment below k good shards */
     uint64_t unrepaired;      /* versions still degraded after the scrub */
     uint64_t bytes;           /* shard payload bytes read */
@@ -328,8 +343,9 @@ struct hf_scrub_stats {
 /*
  * Read and verify every shard of every stored version.  With
  * HF_SCRUB_REPAIR rebuild each missing or corrupt shard and write it to a
- * healthy backend, keeping the version's shards on distinct domains, then
- * hand the replaced files to the reclaimer.  Returns HF_OK when the scrub
+ * healthy backend, keeping the version's shards on distinct domains, and
+ * move shards that share a domain while a usable domain holds none of the
+ * version's shards; then hand the replaced files to the reclaimer.  Returns HF_OK when the scrub
  * ran (degradation is reported in @out, not as an error).
  * Errors: HF_EMETA, HF_ENOMEM.
  */

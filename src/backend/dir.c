@@ -17,6 +17,7 @@
  *       has exactly one spelling (lower-case hex, no leading zeros), so no
  *       second file can alias a live shard and escape the reclaimer.
  *   (4) remove is called only by the reclaimer (reclaim.c).
+ *   (5) A directory is used only while its marker names this backend.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -118,15 +119,27 @@ out:
     return rc;
 }
 
+/*
+ * Invariant 5: a directory is this backend only if its marker names it.  An
+ * empty mount point (a disk that did not mount) or another backend's disk
+ * is not written to.
+ */
 static enum hf_err dir_open(struct backend *be)
 {
-    struct stat sb;
+    char want[BE_NAME_MAX + 32], got[BE_NAME_MAX + 32];
+    ssize_t n;
+    int fd;
 
     be->up = false;
     be->dirfd = open(be->location, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (be->dirfd < 0)
-        return errno == ENOENT ? HF_EBACKEND : hf_err_from_errno(errno);
-    if (fstat(be->dirfd, &sb) != 0) {
+        return HF_EBACKEND;
+    snprintf(want, sizeof(want), "holdfast backend %s\n", be->name);
+    fd = openat(be->dirfd, MARKER, O_RDONLY | O_CLOEXEC);
+    n = fd >= 0 ? read(fd, got, sizeof(got) - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n < 0 || (size_t)n != strlen(want) || memcmp(got, want, (size_t)n) != 0) {
         close(be->dirfd);
         be->dirfd = -1;
         return HF_EBACKEND;

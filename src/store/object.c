@@ -319,8 +319,8 @@ enum hf_err hf_get(struct hf_store *st, const char *bucket, const char *key, siz
         fill_info(&r->v, info);
         info->key = NULL;
     }
-    if (o.offset > r->v.size || (o.offset == r->v.size && r->v.size > 0 && o.length > 0 &&
-                                 o.length != UINT64_MAX)) {
+    /* Like HTTP: the first byte must exist; only an empty object reads from 0. */
+    if (o.offset > r->v.size || (o.offset == r->v.size && r->v.size > 0)) {
         rc = hf_fail(st, HF_ERANGE, "range starts at %llu, object has %llu bytes",
                      (unsigned long long)o.offset, (unsigned long long)r->v.size);
         goto out;

@@ -331,8 +331,12 @@ enum hf_err hf_put(struct hf_store *st, const char *bucket, const char *key, siz
         for (unsigned i = 0; i < n; i++)
             obj_frame_hdr(v, i, s, shards[i], sb->plen, sb->hdr[i]);
         rc = writer_post(&wr, sb);
-        if (rc != HF_OK)
+        if (rc != HF_OK) {
+            hf_fail(st, rc, "backend %s (%s): writing a shard failed: %s",
+                    wr.be[wr.failed_shard]->name, wr.be[wr.failed_shard]->location,
+                    hf_strerror(rc));
             break;
+        }
         hf_crashpoint();
         cur ^= 1;
         if (o.progress)

@@ -18,6 +18,10 @@
  *       verified shards and that authenticates.
  *   (3) The switch to a new shard file is one metadata transaction after
  *       the file is durable; a crash before it leaves an intent to reclaim.
+ *   (4) A version whose shards share a domain while another usable domain
+ *       holds none of them is degraded (a repair made while domains were
+ *       down); --repair moves shards until each domain holds at most one
+ *       where the backends allow.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,14 +33,14 @@
 
 /* Choose where a replacement for shard @bad of @r goes. */
 static struct backend *repair_target(struct hf_store *st, struct seg_reader *r, unsigned bad,
-                                     struct backend *const *chosen)
+                                     bool relocate, struct backend *const *chosen)
 {
     struct place_cand c[256];
     struct backend *map[256];
     unsigned used[HF_MAX_SHARDS], nused = 0, pick;
     size_t nc = 0;
 
-    if (r->be[bad] && r->be[bad]->up)
+    if (!relocate && r->be[bad] && r->be[bad]->up)
         return r->be[bad];
     for (size_t i = 0; i < st->nbackends && nc < 256; i++) {
         struct backend *be = st->backends[i];
@@ -57,8 +61,56 @@ static struct backend *repair_target(struct hf_store *st, struct seg_reader *r, 
     return map[pick];
 }
 
+/*
+ * Shards sharing a domain while an up domain holds none of the version's
+ * shards (left by a repair while domains were down): mark in @move the ones
+ * to relocate so every domain holds at most one where the backends allow.
+ * Returns how many.
+ */
+static unsigned find_misplaced(struct hf_store *st, const struct seg_reader *r, bool *move)
+{
+    const unsigned n = r->v.k + r->v.m;
+    unsigned count[HF_MAX_SHARDS] = { 0 }, moved = 0, free_domains = 0;
+    const char *dom[HF_MAX_SHARDS];
+
+    for (unsigned i = 0; i < n; i++) {
+        if (!r->be[i])
+            return 0;
+        dom[i] = r->be[i]->domain;
+    }
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned j = 0; j < n; j++)
+            count[i] += strcmp(dom[i], dom[j]) == 0;
+    for (size_t b = 0; b < st->nbackends; b++) {
+        const struct backend *be = st->backends[b];
+        bool used = false, seen = false;
+        if (!be->up)
+            continue;
+        for (unsigned i = 0; i < n && !used; i++)
+            used = strcmp(dom[i], be->domain) == 0;
+        for (size_t c = 0; c < b && !seen; c++)
+            seen = st->backends[c]->up && strcmp(st->backends[c]->domain, be->domain) == 0;
+        free_domains += !used && !seen;
+    }
+    /* Move the later shards of crowded domains, one per free domain. */
+    for (unsigned i = n; i-- > 0 && moved < free_domains;) {
+        if (count[i] < 2)
+            continue;
+        move[i] = true;
+        moved++;
+        for (unsigned j = 0; j < n; j++)
+            if (strcmp(dom[i], dom[j]) == 0)
+                count[j]--;
+    }
+    return moved;
+}
+
+/*
+ * Write a new file for every shard index in @rewrite: rebuilt where bad,
+ * copied where good; on a new backend for those in @relocate.
+ */
 static enum hf_err repair(struct hf_store *st, struct seg_reader *r, const bool *bad,
-                          uint64_t *repaired)
+                          const bool *relocate, uint64_t *repaired, uint64_t *relocated)
 {
     const unsigned n = r->v.k + r->v.m;
     struct backend *tgt[HF_MAX_SHARDS] = { 0 };
@@ -73,7 +125,7 @@ static enum hf_err repair(struct hf_store *st, struct seg_reader *r, const bool 
     for (unsigned i = 0; i < n; i++) {
         if (!bad[i])
             continue;
-        tgt[i] = repair_target(st, r, i, tgt);
+        tgt[i] = repair_target(st, r, i, relocate[i], tgt);
         if (!tgt[i])
             return hf_fail(st, HF_ENOPLACE, "no usable backend to repair onto");
         gen[i] = r->sh[i].gen + 1;
@@ -152,6 +204,8 @@ static enum hf_err repair(struct hf_store *st, struct seg_reader *r, const bool 
     if (rc == HF_OK) {
         intents = false;
         *repaired += rebuilt;
+        for (unsigned i = 0; i < n; i++)
+            *relocated += relocate[i];
     } else {
         meta_rollback(st->meta);
     }
@@ -166,7 +220,9 @@ static enum hf_err scrub_version(struct hf_store *st, int64_t id, unsigned flags
 {
     struct seg_reader *r = calloc(1, sizeof(*r));
     struct meta_version *v = malloc(sizeof(*v));
-    bool bad[HF_MAX_SHARDS] = { false }, any_bad = false, unreadable = false;
+    bool bad[HF_MAX_SHARDS] = { false }, move[HF_MAX_SHARDS] = { false };
+    bool any_bad = false, unreadable = false;
+    unsigned misplaced = 0;
     enum hf_err rc;
     unsigned n;
 
@@ -217,12 +273,19 @@ static enum hf_err scrub_version(struct hf_store *st, int64_t id, unsigned flags
         if (progress)
             progress(parg, out->bytes, 0);
     }
+    if (!unreadable && !any_bad) {
+        misplaced = find_misplaced(st, r, move);
+        out->shards_misplaced += misplaced;
+    }
     if (unreadable) {
         out->unreadable++;
         out->unrepaired++;
-    } else if (any_bad) {
+    } else if (any_bad || misplaced) {
+        for (unsigned i = 0; i < n; i++)
+            bad[i] = bad[i] || move[i];
         if (flags & HF_SCRUB_REPAIR) {
-            if (repair(st, r, bad, &out->shards_repaired) != HF_OK)
+            if (repair(st, r, bad, move, &out->shards_repaired, &out->shards_relocated) !=
+                HF_OK)
                 out->unrepaired++;
         } else {
             out->unrepaired++;

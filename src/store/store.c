@@ -18,6 +18,7 @@
  *       in OpenSSL's secure heap when available and is wiped on close.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -507,6 +508,42 @@ enum hf_err hf_backend_add(struct hf_store *st, const char *name, const char *pa
 out:
     free(apath);
     return rc;
+}
+
+enum hf_err hf_backend_replace(struct hf_store *st, const char *name)
+{
+    struct backend *be = NULL;
+    struct dirent *de;
+    enum hf_err rc;
+    DIR *d;
+
+    hf_clear_err(st);
+    for (size_t i = 0; i < st->nbackends; i++)
+        if (strcmp(st->backends[i]->name, name) == 0)
+            be = st->backends[i];
+    if (!be)
+        return hf_fail(st, HF_ENOTFOUND, "no backend named %s", name);
+    if (be->up)
+        return hf_fail(st, HF_EEXIST, "backend %s is up; there is nothing to replace", name);
+    d = opendir(be->location);
+    if (!d)
+        return hf_fail(st, HF_ENOTFOUND, "%s: %s (mount the new disk there first)",
+                       be->location, strerror(errno));
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+            strcmp(de->d_name, "lost+found")) {
+            closedir(d);
+            return hf_fail(st, HF_ENOTEMPTY, "%s is not empty (found %s); a replacement "
+                           "disk must be empty", be->location, de->d_name);
+        }
+    }
+    closedir(d);
+    rc = backend_dir_prepare(be->location, be->name);
+    if (rc != HF_OK)
+        return hf_fail(st, rc, "%s: cannot write the backend marker", be->location);
+    be->ops->close(be);
+    rc = be->ops->open(be);
+    return rc == HF_OK ? HF_OK : hf_fail(st, rc, "%s: cannot open", be->location);
 }
 
 /* ---- status ---- */

@@ -148,9 +148,22 @@ if [ $ok = 4 ] && [ $src = 0 ] && [ "$(echo "$sj" | js '(d["missing"], d["corrup
 else fail "after the failed repair: $ok/4 read, scrub exit $src $sj"; fi
 
 # ------------------------------------------------ repair with 2 domains emptied
+# An empty directory without the backend's marker (a new disk, or a disk
+# that did not mount) is not used until `backend replace` adopts it.
 set2=$(combos 2 | sed -n 7p)
 # shellcheck disable=SC2086
 lose empty $set2
+first=${set2%% *}
+st=$(hf backend ls --json | js '[b["state"] for b in d if b["domain"] == "'"$first"'"][0]')
+[ "$st" = unavailable ] && pass "an emptied backend directory without its marker is unavailable"   || fail "emptied backend $first is '$st', wanted unavailable"
+other=$(echo $DOMS | tr ' ' '\n' | grep -vxF -e ${set2// / -e } | head -n1)
+expect_exit 6 "backend replace refuses a backend that is up" "$HF" backend replace "$other"
+touch "${DIR[$first]}/stray"
+expect_exit 7 "backend replace refuses a directory that is not empty" "$HF" backend replace "$first"
+rm -f "${DIR[$first]}/stray"
+for d in $set2; do
+  expect_exit 0 "backend replace adopts the new empty directory of $d" "$HF" backend replace "$d"
+done
 sj=$(hf scrub --repair --json); src=$?
 if [ $src = 0 ] && [ "$(echo "$sj" | js '(d["missing"], d["repaired"], d["degraded"])' | tr '\n' ' ')" = "$((2 * SEGS)) $((2 * SEGS)) 0 " ]; then
   pass "scrub --repair with {$set2} emptied: $((2 * SEGS)) missing, $((2 * SEGS)) repaired, exit 0"
