@@ -69,12 +69,49 @@ int cmd_exit_code(enum hf_err rc)
     }
 }
 
+/*
+ * Print a user-supplied string (a key, a path) on one line: control bytes
+ * and bytes that are not valid UTF-8 as \xNN, at most 200 bytes of it.
+ */
+static void print_safe(FILE *f, const char *s)
+{
+    size_t n = strlen(s), shown = n > 200 ? 200 : n;
+
+    for (size_t i = 0; i < shown; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80 && hf_key_check(s + i, 1) != HF_OK) {
+            /* keep a valid multi-byte sequence whole */
+            size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+            if (i + len <= n && hf_key_check(s + i, len) == HF_OK) {
+                fwrite(s + i, 1, len, f);
+                i += len - 1;
+                continue;
+            }
+        }
+        if (c < 0x20 || c == 0x7f || c >= 0x80)
+            fprintf(f, "\\x%02x", c);
+        else
+            fputc(c, f);
+    }
+    if (shown < n)
+        fprintf(f, "... (%zu bytes)", n);
+}
+
 int cmd_fail(const char *cmd, struct hf_store *st, enum hf_err rc, const char *what)
 {
     const char *detail = st ? hf_store_errmsg(st) : "";
 
-    fprintf(stderr, "holdfast %s: %s%s%s%s%s\n", cmd, what ? what : "", what ? ": " : "",
-            hf_strerror(rc), *detail ? " — " : "", detail);
+    fprintf(stderr, "holdfast %s: ", cmd);
+    if (what) {
+        print_safe(stderr, what);
+        fputs(": ", stderr);
+    }
+    fputs(hf_strerror(rc), stderr);
+    if (*detail) {
+        fputs(" — ", stderr);
+        print_safe(stderr, detail);
+    }
+    fputc('\n', stderr);
     return cmd_exit_code(rc);
 }
 
