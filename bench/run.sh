@@ -10,7 +10,7 @@
 #       first.  It writes (k+m)/k = 1.5x the bytes, so its bound is
 #       dd_write * k/(k+m); goal put >= 0.8 x that.
 #   (c) cold `dd if=F of=/dev/null bs=1M`, then cold `holdfast get` to
-#       /dev/null; goal get >= 0.8 x dd read.
+#       /dev/null, alternately, twice; goal best get >= 0.8 x best dd read.
 #   (d) peak RSS of the put (and the get) by /usr/bin/time -v; goal put <= 64 MiB.
 #   (e) the in-memory pipelines, one thread (bench/pipeline.c).
 # then checks the round trip is byte-identical and prints one table.
@@ -20,6 +20,7 @@
 #                  a real disk, not tmpfs
 #   BENCH_SIZE_MB  file size (default 2048)
 #   BENCH_PIPE_MB  plaintext per pipeline run (default 2048)
+#   BENCH_READ_REPS cold dd read / holdfast get pairs; the best of each (default 2)
 #   BENCH_VERIFY=0 skip the round-trip cmp
 set -u
 cd "$(dirname "$0")/.."
@@ -27,6 +28,7 @@ PIPELINE=${1:?usage: bench/run.sh PIPELINE_BIN}
 BIN=${HOLDFAST_BIN:?HOLDFAST_BIN must name the holdfast binary}
 SIZE_MB=${BENCH_SIZE_MB:-2048}
 PIPE_MB=${BENCH_PIPE_MB:-2048}
+READ_REPS=${BENCH_READ_REPS:-2}
 K=4 M=2
 export HOLDFAST_NO_PROGRESS=1
 
@@ -48,7 +50,7 @@ verdict() {
     if (le != "") print (v <= g ? "PASS" : "ABOVE"); else print (v >= g ? "PASS" : "BELOW") }'
 }
 
-fstype=$(stat -f -c %T "$WORK")
+fstype=$(findmnt -n -o FSTYPE -T "$WORK" 2>/dev/null || stat -f -c %T "$WORK")
 case "$fstype" in
   tmpfs|ramfs) fail "$WORK is on $fstype; set BENCH_DIR to a directory on a disk" ;;
 esac
@@ -100,20 +102,29 @@ t1=$(now)
 put=$(rate $BYTES "$t0" "$t1")
 echo "bench: holdfast put        $put MB/s"
 
-# (c) cold reads.
-drop_caches
-t0=$(now)
-dd if="$WORK/dd.out" of=/dev/null bs=1M status=none || fail "dd read failed"
-t1=$(now)
-dd_read=$(rate $BYTES "$t0" "$t1")
-echo "bench: dd read (cold)      $dd_read MB/s"
-drop_caches
-t0=$(now)
-/usr/bin/time -v -o "$WORK/get.time" "$BIN" --data "$STORE" get bench/obj - > /dev/null ||
-  fail "holdfast get failed"
-t1=$(now)
-get=$(rate $BYTES "$t0" "$t1")
-echo "bench: holdfast get (cold) $get MB/s"
+# (c) cold reads, alternating dd and get READ_REPS times; the best of each.
+best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
+dd_read=0 get=0
+for rep in $(seq "$READ_REPS"); do
+  drop_caches
+  t0=$(now)
+  dd if="$WORK/dd.out" of=/dev/null bs=1M status=none || fail "dd read failed"
+  t1=$(now)
+  r=$(rate $BYTES "$t0" "$t1")
+  dd_read=$(best "$dd_read" "$r")
+  echo "bench: dd read (cold)      $r MB/s"
+  drop_caches
+  t0=$(now)
+  /usr/bin/time -v -o "$WORK/get.time.$rep" "$BIN" --data "$STORE" get bench/obj - > /dev/null ||
+    fail "holdfast get failed"
+  t1=$(now)
+  r=$(rate $BYTES "$t0" "$t1")
+  if awk -v a="$r" -v b="$get" 'BEGIN { exit !(a > b) }'; then
+    get=$r
+    cp "$WORK/get.time.$rep" "$WORK/get.time"
+  fi
+  echo "bench: holdfast get (cold) $r MB/s"
+done
 rm -f "$WORK/dd.out"
 
 # (d) memory and CPU use, from time -v.
@@ -161,8 +172,8 @@ row() { printf '%-34s %14s  %-24s %7s  %s\n' "$@"; }
 row "dd write, bs=1M conv=fsync" "$dd_write MB/s" "(the disk)" "" ""
 row "disk bound for put = dd x $K/$((K + M))" "$bound MB/s" "" "" ""
 row "holdfast put" "$put MB/s" ">= 0.80 x disk bound" "$put_ratio" "$(verdict "$put_ratio" 0.8)"
-row "dd read, cold, bs=1M" "$dd_read MB/s" "(the disk)" "" ""
-row "holdfast get, cold, to /dev/null" "$get MB/s" ">= 0.80 x dd read" "$get_ratio" "$(verdict "$get_ratio" 0.8)"
+row "dd read, cold, bs=1M, best of $READ_REPS" "$dd_read MB/s" "(the disk)" "" ""
+row "holdfast get, cold, best of $READ_REPS" "$get MB/s" ">= 0.80 x dd read" "$get_ratio" "$(verdict "$get_ratio" 0.8)"
 row "holdfast put peak RSS" "$put_rss MiB" "<= 64 MiB" "$(ratio "$put_rss" 64)" "$(verdict "$put_rss" 64 le)"
 row "holdfast get peak RSS" "$get_rss MiB" "(no goal)" "" ""
 row "pipeline put, 1 core" "${p_put:-?} MB/s" ">= 1600 MB/s" "$(ratio "${p_put:-0}" 1600)" "$(verdict "${p_put:-0}" 1600)"
@@ -177,6 +188,11 @@ echo
 echo "put: $put_cpu;  get: $get_cpu"
 echo "round trip (get | cmp source): $roundtrip"
 echo "page cache dropped before each timed read: $DROP"
+if awk -v r="$put_ratio" 'BEGIN { exit !(r > 1) }'; then
+  echo "note: put beats the dd bound: dd's copy stays in the page cache (below the dirty"
+  echo "      thresholds) and is written only by its final fsync, after the read; put starts"
+  echo "      writeback every 16 MiB while it reads, so dd x k/(k+m) is not a hard bound here"
+fi
 echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (other work on the machine makes every figure noisy)"
 echo "bench time: $(awk -v a="$t_start" -v b="$t_end" 'BEGIN { printf "%.0f", b - a }') s"
 [ "$roundtrip" != DIFFERENT ] && [ $pipe_rc -eq 0 ] || exit 1
