@@ -532,9 +532,10 @@ enum hf_err hf_backend_replace(struct hf_store *st, const char *name)
     while ((de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
             strcmp(de->d_name, "lost+found")) {
-            closedir(d);
-            return hf_fail(st, HF_ENOTEMPTY, "%s is not empty (found %s); a replacement "
-                           "disk must be empty", be->location, de->d_name);
+            rc = hf_fail(st, HF_ENOTEMPTY, "%s is not empty (found %s); a replacement "
+                         "disk must be empty", be->location, de->d_name);
+            closedir(d); /* de points into d */
+            return rc;
         }
     }
     closedir(d);
