@@ -37,6 +37,7 @@ struct hf_store {
     struct backend **backends;      /* all registered backends */
     size_t nbackends;
     char errmsg[HF_ERRMSG_MAX];
+    char attrs_buf[HF_ATTRS_MAX];   /* attributes returned by hf_head */
 };
 
 /* ---- util/err.c ---- */

@@ -204,6 +204,8 @@ HF_API enum hf_err hf_bucket_list(struct hf_store *st, hf_bucket_fn fn, void *ar
 
 #define HF_VERSION_ID_LEN 32    /* hex characters */
 #define HF_KEY_MAX 1024
+#define HF_ETAG_MAX 64          /* bytes of an entity tag, without quotes */
+#define HF_ATTRS_MAX 8192       /* bytes of opaque per-version attributes */
 
 struct hf_version_info {
     const char *key;        /* borrowed (callbacks) or NULL */
@@ -217,6 +219,21 @@ struct hf_version_info {
     unsigned k, m;
     uint32_t segment_size;
     uint64_t segments;
+    char etag[HF_ETAG_MAX + 1]; /* as given at write ("" if none) */
+    /*
+     * Opaque attributes given at write (content type, user metadata: the
+     * front end's encoding).  Borrowed: valid during a callback, or after
+     * hf_head() until the next call on the store handle.
+     */
+    const char *attrs;
+    size_t attrs_len;
+};
+
+/* What a front end stores with a version besides its bytes. */
+struct hf_object_meta {
+    const char *etag;       /* NUL-terminated, at most HF_ETAG_MAX bytes; may be NULL */
+    const char *attrs;      /* opaque bytes, at most HF_ATTRS_MAX */
+    size_t attrs_len;
 };
 
 /* A source of bytes: fill up to @len bytes, set *@got (0 = end of input). */
@@ -244,6 +261,73 @@ HF_API HF_MUST_CHECK enum hf_err
 hf_put(struct hf_store *st, const char *bucket, const char *key, size_t keylen,
        hf_source_fn src, void *src_arg, const struct hf_put_opts *opts,
        struct hf_version_info *out);
+
+/*
+ * An incremental write of a new version, for front ends that receive the
+ * bytes piece by piece (an HTTP upload).  Same guarantees as hf_put().
+ *
+ * hf_writer_open: check the bucket and key, choose backends, record the
+ * write's intents, create the shard files.  *@out is freed by exactly one
+ * of hf_writer_commit() or hf_writer_abort().  The handle uses @st until
+ * then: do not use @st from another thread meanwhile.
+ * Errors: HF_ENOTFOUND (bucket), HF_EBADKEY, HF_ENOPLACE, HF_EIO, HF_ENOSPC,
+ * HF_EPERM, HF_EBACKEND, HF_ECRYPTO, HF_EMETA, HF_ENOMEM.
+ */
+struct hf_writer;
+HF_API HF_MUST_CHECK enum hf_err
+hf_writer_open(struct hf_store *st, const char *bucket, const char *key, size_t keylen,
+               const struct hf_put_opts *opts, struct hf_writer **out);
+
+/*
+ * Append @len bytes.  A failed writer stays failed (every later call
+ * returns the same error); abort it.
+ * Errors: HF_ETRUNCATED (more than expect_size), HF_EIO, HF_ENOSPC,
+ * HF_EPERM, HF_EBACKEND, HF_ECRYPTO.
+ */
+HF_API HF_MUST_CHECK enum hf_err hf_writer_write(struct hf_writer *w, const void *buf,
+                                                 size_t len);
+
+/*
+ * Make every shard durable and the version visible with @meta (may be
+ * NULL); fill @out (may be NULL).  Frees @w whatever the result; on
+ * failure nothing is visible and the write's files are reclaimed.
+ * Errors: as hf_writer_write, plus HF_ETRUNCATED (fewer bytes than
+ * expect_size), HF_EINVAL (@meta too large), HF_EMETA.
+ */
+HF_API HF_MUST_CHECK enum hf_err hf_writer_commit(struct hf_writer *w,
+                                                  const struct hf_object_meta *meta,
+                                                  struct hf_version_info *out);
+
+/* Abandon the write: nothing becomes visible; its files are reclaimed.  NULL-safe. */
+HF_API void hf_writer_abort(struct hf_writer *w);
+
+/*
+ * An incremental read of a version (the latest when @version_id is NULL),
+ * of @length bytes (UINT64_MAX: to the end) from @offset; same checks as
+ * hf_get().  @info (may be NULL) describes the version.  Free *@out with
+ * hf_reader_close(); it uses @st until then.
+ * Errors: HF_ENOTFOUND, HF_EDELETED, HF_ERANGE, HF_EBADKEY, HF_ECRYPTO
+ * (the data key does not unwrap), HF_EMETA, HF_ENOMEM.
+ */
+struct hf_reader;
+HF_API HF_MUST_CHECK enum hf_err
+hf_reader_open(struct hf_store *st, const char *bucket, const char *key, size_t keylen,
+               const char *version_id, uint64_t offset, uint64_t length,
+               struct hf_reader **out, struct hf_version_info *info);
+
+/*
+ * Read up to @len bytes into @buf; *@got = 0 at the end of the range.
+ * Bytes are returned only from segments that verified and authenticated.
+ * Errors: HF_EUNREADABLE, HF_ECRYPTO, HF_EIO; the reader stays failed.
+ */
+HF_API HF_MUST_CHECK enum hf_err hf_reader_read(struct hf_reader *r, void *buf, size_t len,
+                                                size_t *got);
+
+/* The number of bytes the reader will return in all. */
+HF_API uint64_t hf_reader_length(const struct hf_reader *r);
+
+/* Free a reader.  NULL-safe. */
+HF_API void hf_reader_close(struct hf_reader *r);
 
 /*
  * Look up a version: the latest one when @version_id is NULL.

@@ -34,6 +34,9 @@ struct meta_version {
     uint8_t checksum[16];
     uint8_t wrapped[60];
     uint8_t objhash[16];
+    char etag[HF_ETAG_MAX + 1];
+    char attrs[HF_ATTRS_MAX];
+    size_t attrs_len;
     int latest;             /* filled by lookups and listings */
 };
 

@@ -10,7 +10,7 @@
  *   buckets(id, name UNIQUE, created)
  *   versions(id  commit order, bucket, key BLOB, vid BLOB UNIQUE, state,
  *            marker, mtime, size, k, m, segsize, nsegs, checksum, wrapped,
- *            objhash)                         index (bucket, key, id)
+ *            objhash, etag, attrs)            index (bucket, key, id)
  *   shards(version, idx, backend, gen)        one row per shard file
  *   intents(backend, name, vid, pid, pstart)  files being written
  *   garbage(backend, name)                    files for the reclaimer
@@ -49,7 +49,8 @@ static const char schema[] =
     " key BLOB NOT NULL, vid BLOB NOT NULL UNIQUE, state INTEGER NOT NULL,"
     " marker INTEGER NOT NULL, mtime INTEGER NOT NULL, size INTEGER NOT NULL,"
     " k INTEGER NOT NULL, m INTEGER NOT NULL, segsize INTEGER NOT NULL,"
-    " nsegs INTEGER NOT NULL, checksum BLOB, wrapped BLOB, objhash BLOB);"
+    " nsegs INTEGER NOT NULL, checksum BLOB, wrapped BLOB, objhash BLOB,"
+    " etag TEXT NOT NULL DEFAULT '', attrs BLOB);"
     "CREATE INDEX IF NOT EXISTS versions_key ON versions(bucket, key, id);"
     "CREATE INDEX IF NOT EXISTS versions_state ON versions(state, id);"
     "CREATE TABLE IF NOT EXISTS shards(version INTEGER NOT NULL, idx INTEGER NOT NULL,"
@@ -271,7 +272,7 @@ enum hf_err meta_bucket_list(struct meta *m, enum hf_err (*fn)(void *, const cha
 /* ---- versions ---- */
 
 #define VCOLS "id, bucket, key, vid, state, marker, mtime, size, k, m, segsize, nsegs," \
-              " checksum, wrapped, objhash"
+              " checksum, wrapped, objhash, etag, attrs"
 
 static void blob_copy(sqlite3_stmt *st, int col, uint8_t *dst, size_t len)
 {
@@ -305,6 +306,15 @@ static void row_version(sqlite3_stmt *st, struct meta_version *v)
     blob_copy(st, 12, v->checksum, 16);
     blob_copy(st, 13, v->wrapped, 60);
     blob_copy(st, 14, v->objhash, 16);
+    {
+        const char *e = (const char *)sqlite3_column_text(st, 15);
+        const void *a = sqlite3_column_blob(st, 16);
+        int al = sqlite3_column_bytes(st, 16);
+        snprintf(v->etag, sizeof(v->etag), "%s", e ? e : "");
+        v->attrs_len = (a && al > 0 && al <= HF_ATTRS_MAX) ? (size_t)al : 0;
+        if (v->attrs_len)
+            memcpy(v->attrs, a, v->attrs_len);
+    }
     v->latest = 0;
 }
 
@@ -312,8 +322,8 @@ enum hf_err meta_version_insert(struct meta *m, struct meta_version *v)
 {
     sqlite3_stmt *st;
     enum hf_err rc = prep(m, "INSERT INTO versions(bucket, key, vid, state, marker, mtime,"
-                             " size, k, m, segsize, nsegs, checksum, wrapped, objhash)"
-                             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st);
+                             " size, k, m, segsize, nsegs, checksum, wrapped, objhash, etag,"
+                             " attrs) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st);
 
     if (rc != HF_OK)
         return rc;
@@ -331,6 +341,9 @@ enum hf_err meta_version_insert(struct meta *m, struct meta_version *v)
     sqlite3_bind_blob(st, 12, v->checksum, 16, SQLITE_TRANSIENT);
     sqlite3_bind_blob(st, 13, v->wrapped, 60, SQLITE_TRANSIENT);
     sqlite3_bind_blob(st, 14, v->objhash, 16, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 15, v->etag, -1, SQLITE_TRANSIENT);
+    if (v->attrs_len)
+        sqlite3_bind_blob(st, 16, v->attrs, (int)v->attrs_len, SQLITE_TRANSIENT);
     rc = done(m, st);
     if (rc == HF_OK)
         v->id = sqlite3_last_insert_rowid(m->db);

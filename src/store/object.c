@@ -233,7 +233,7 @@ enum hf_err seg_reader_decrypt(struct seg_reader *r, uint64_t s, const uint8_t *
 
 /* ---- lookups ---- */
 
-static void fill_info(const struct meta_version *v, struct hf_version_info *out)
+void obj_version_info(const struct meta_version *v, struct hf_version_info *out)
 {
     memset(out, 0, sizeof(*out));
     out->key = v->key;
@@ -248,6 +248,9 @@ static void fill_info(const struct meta_version *v, struct hf_version_info *out)
     out->m = v->m;
     out->segment_size = v->segsize;
     out->segments = v->nsegs;
+    memcpy(out->etag, v->etag, sizeof(out->etag));
+    out->attrs = v->attrs_len ? v->attrs : NULL;
+    out->attrs_len = v->attrs_len;
 }
 
 /* Find a version; fills @v.  HF_EDELETED when it is a delete marker. */
@@ -289,11 +292,156 @@ enum hf_err hf_head(struct hf_store *st, const char *bucket, const char *key, si
         return HF_ENOMEM;
     rc = lookup(st, bucket, key, keylen, version_id, v);
     if (rc == HF_OK || rc == HF_EDELETED) {
-        fill_info(v, out);
+        obj_version_info(v, out);
         out->key = NULL; /* v is freed below; the caller has the key */
+        memcpy(st->attrs_buf, v->attrs, v->attrs_len);
+        out->attrs = v->attrs_len ? st->attrs_buf : NULL;
     }
     free(v);
     return rc;
+}
+
+struct hf_reader {
+    struct hf_store *st;
+    struct seg_reader sr;
+    bool open;
+    uint64_t pos, end;          /* object offsets: next byte, end of range */
+    uint64_t seg;               /* segment decrypted in sr.buf, or UINT64_MAX */
+    const uint8_t *plain;
+    size_t plain_len;
+    uint64_t next_prefetch;     /* first segment not yet asked for */
+    enum hf_err failed;
+};
+
+static enum hf_err reader_load(struct hf_reader *r, uint64_t s);
+
+enum hf_err hf_reader_open(struct hf_store *st, const char *bucket, const char *key,
+                           size_t keylen, const char *version_id, uint64_t offset,
+                           uint64_t length, struct hf_reader **out,
+                           struct hf_version_info *info)
+{
+    struct hf_reader *r = calloc(1, sizeof(*r));
+    struct meta_version *v = malloc(sizeof(*v));
+    enum hf_err rc;
+
+    *out = NULL;
+    if (info)
+        memset(info, 0, sizeof(*info));
+    if (!r || !v) {
+        free(r);
+        free(v);
+        return HF_ENOMEM;
+    }
+    rc = lookup(st, bucket, key, keylen, version_id, v);
+    if (rc != HF_OK)
+        goto fail;
+    if (info) {
+        obj_version_info(v, info);
+        info->key = NULL;
+        memcpy(st->attrs_buf, v->attrs, v->attrs_len);
+        info->attrs = v->attrs_len ? st->attrs_buf : NULL;
+    }
+    /* Like HTTP: the first byte must exist; only an empty object reads from 0. */
+    if (offset > v->size || (offset == v->size && v->size > 0)) {
+        rc = hf_fail(st, HF_ERANGE, "range starts at %llu, object has %llu bytes",
+                     (unsigned long long)offset, (unsigned long long)v->size);
+        goto fail;
+    }
+    rc = seg_reader_open(st, v, &r->sr);
+    if (rc != HF_OK)
+        goto fail;
+    r->open = true;
+    r->st = st;
+    r->pos = offset;
+    r->end = (length == UINT64_MAX || length > v->size - offset) ? v->size : offset + length;
+    r->seg = UINT64_MAX;
+    r->next_prefetch = offset / v->segsize;
+    /* An empty object is one empty segment: it must still verify. */
+    if (v->size == 0) {
+        r->end = 1; /* let reader_load compute segment 0 as the last */
+        rc = reader_load(r, 0);
+        r->end = 0;
+        if (rc != HF_OK)
+            goto fail;
+    }
+    free(v);
+    *out = r;
+    return HF_OK;
+fail:
+    free(v);
+    hf_reader_close(r);
+    return rc;
+}
+
+uint64_t hf_reader_length(const struct hf_reader *r)
+{
+    return r->end - r->pos;
+}
+
+/* Load, verify, rebuild and authenticate segment @s into r->plain. */
+static enum hf_err reader_load(struct hf_reader *r, uint64_t s)
+{
+    struct seg_reader *sr = &r->sr;
+    uint64_t last = (r->end - 1) / sr->v.segsize;
+    unsigned good;
+    enum hf_err rc;
+
+    /*
+     * Keep GET_READAHEAD segments in flight on every data-shard file: the
+     * disks read them in parallel while this thread verifies and decrypts.
+     */
+    while (r->next_prefetch <= last && r->next_prefetch < s + GET_READAHEAD)
+        seg_reader_prefetch(sr, r->next_prefetch++);
+    rc = seg_reader_load(sr, s, false, &good);
+    if (rc != HF_OK)
+        return hf_fail(r->st, rc, "segment %llu: only %u of %u shards are readable and "
+                       "intact; need %u", (unsigned long long)s, good, sr->v.k + sr->v.m,
+                       sr->v.k);
+    rc = seg_reader_decrypt(sr, s, &r->plain, &r->plain_len);
+    if (rc != HF_OK)
+        return hf_fail(r->st, rc, "segment %llu does not authenticate", (unsigned long long)s);
+    r->seg = s;
+    return HF_OK;
+}
+
+enum hf_err hf_reader_read(struct hf_reader *r, void *buf, size_t len, size_t *got)
+{
+    uint8_t *p = buf;
+
+    *got = 0;
+    if (r->failed)
+        return r->failed;
+    while (len > 0 && r->pos < r->end) {
+        uint64_t segsize = r->sr.v.segsize, s = r->pos / segsize, off, n;
+        if (s != r->seg) {
+            enum hf_err rc = reader_load(r, s);
+            if (rc != HF_OK) {
+                r->failed = rc;
+                return *got ? HF_OK : rc; /* return what verified first */
+            }
+        }
+        off = r->pos - s * segsize;
+        n = r->plain_len - off;
+        if (n > r->end - r->pos)
+            n = r->end - r->pos;
+        if (n > len)
+            n = len;
+        memcpy(p, r->plain + off, n);
+        p += n;
+        len -= n;
+        *got += n;
+        r->pos += n;
+    }
+    return HF_OK;
+}
+
+void hf_reader_close(struct hf_reader *r)
+{
+    if (!r)
+        return;
+    if (r->open)
+        seg_reader_close(&r->sr);
+    free(r);
 }
 
 enum hf_err hf_get(struct hf_store *st, const char *bucket, const char *key, size_t keylen,
@@ -301,78 +449,32 @@ enum hf_err hf_get(struct hf_store *st, const char *bucket, const char *key, siz
                    void *sink_arg, struct hf_version_info *info)
 {
     struct hf_get_opts o = { 0, UINT64_MAX, NULL, NULL };
-    struct seg_reader *r = calloc(1, sizeof(*r));
+    struct hf_reader *r;
     enum hf_err rc;
-    uint64_t end, first, last, done = 0;
-    bool reader_open = false;
+    uint64_t done = 0, total;
 
-    if (info)
-        memset(info, 0, sizeof(*info));
-    if (!r)
-        return HF_ENOMEM;
     if (opts)
         o = *opts;
-    rc = lookup(st, bucket, key, keylen, version_id, &r->v);
+    rc = hf_reader_open(st, bucket, key, keylen, version_id, o.offset, o.length, &r, info);
     if (rc != HF_OK)
-        goto out;
-    if (info) {
-        fill_info(&r->v, info);
-        info->key = NULL;
-    }
-    /* Like HTTP: the first byte must exist; only an empty object reads from 0. */
-    if (o.offset > r->v.size || (o.offset == r->v.size && r->v.size > 0)) {
-        rc = hf_fail(st, HF_ERANGE, "range starts at %llu, object has %llu bytes",
-                     (unsigned long long)o.offset, (unsigned long long)r->v.size);
-        goto out;
-    }
-    end = (o.length == UINT64_MAX || o.length > r->v.size - o.offset) ? r->v.size
-                                                                     : o.offset + o.length;
-    {
-        struct meta_version v = r->v;
-        rc = seg_reader_open(st, &v, r);
-        if (rc != HF_OK)
-            goto out;
-        reader_open = true;
-    }
-    if (end == o.offset && r->v.size > 0)
-        goto out; /* empty range: nothing to read */
-    first = o.offset / r->v.segsize;
-    last = end == 0 ? 0 : (end - 1) / r->v.segsize;
-    /* The reads of the first GET_READAHEAD segments start at once, on all k files. */
-    for (uint64_t s = first; s <= last && s < first + GET_READAHEAD; s++)
-        seg_reader_prefetch(r, s);
-    for (uint64_t s = first; s <= last && rc == HF_OK; s++) {
-        const uint8_t *plain;
-        size_t plen;
-        unsigned good;
-        uint64_t segoff = s * r->v.segsize, from, to;
-
-        if (s + GET_READAHEAD <= last)
-            seg_reader_prefetch(r, s + GET_READAHEAD);
-        rc = seg_reader_load(r, s, false, &good);
-        if (rc != HF_OK) {
-            rc = hf_fail(st, rc, "segment %llu: only %u of %u shards are readable and "
-                         "intact; need %u", (unsigned long long)s, good, r->v.k + r->v.m,
-                         r->v.k);
+        return rc;
+    total = hf_reader_length(r);
+    /* Hand the sink whole verified segments straight from the reader's buffer. */
+    while (rc == HF_OK && r->pos < r->end) {
+        uint64_t segsize = r->sr.v.segsize, s = r->pos / segsize, off, n;
+        if (s != r->seg && (rc = reader_load(r, s)) != HF_OK)
             break;
-        }
-        rc = seg_reader_decrypt(r, s, &plain, &plen);
-        if (rc != HF_OK) {
-            rc = hf_fail(st, rc, "segment %llu does not authenticate", (unsigned long long)s);
-            break;
-        }
-        from = o.offset > segoff ? o.offset - segoff : 0;
-        to = end - segoff < plen ? end - segoff : plen;
-        if (to > from)
-            rc = sink(sink_arg, plain + from, to - from);
-        done += to - from;
+        off = r->pos - s * segsize;
+        n = r->plain_len - off;
+        if (n > r->end - r->pos)
+            n = r->end - r->pos;
+        rc = sink(sink_arg, r->plain + off, n);
+        r->pos += n;
+        done += n;
         if (o.progress)
-            o.progress(o.progress_arg, done, end - o.offset);
+            o.progress(o.progress_arg, done, total);
     }
-out:
-    if (reader_open)
-        seg_reader_close(r);
-    free(r);
+    hf_reader_close(r);
     return rc;
 }
 
@@ -441,7 +543,7 @@ static enum hf_err list_cb(void *arg, const struct meta_version *v)
     struct list_ctx *c = arg;
     struct hf_version_info vi;
 
-    fill_info(v, &vi);
+    obj_version_info(v, &vi);
     return c->fn(c->arg, &vi);
 }
 

@@ -83,6 +83,9 @@ HF_HIDDEN HF_MUST_CHECK enum hf_err seg_reader_decrypt(struct seg_reader *r, uin
 /* Hint that segment @s will be read next. */
 HF_HIDDEN void seg_reader_prefetch(struct seg_reader *r, uint64_t s);
 
+/* Public description of @v (borrows v->key and v->attrs). */
+HF_HIDDEN void obj_version_info(const struct meta_version *v, struct hf_version_info *out);
+
 /* The frame header of shard @i of segment @s as the writer makes it. */
 HF_HIDDEN void obj_frame_hdr(const struct meta_version *v, unsigned i, uint64_t s,
                              const uint8_t *payload, uint64_t plen, uint8_t *out);

@@ -6,7 +6,9 @@
  *          -> k+m shard files on distinct domains (writer thread)
  *          -> fsync all files (in parallel) -> one metadata transaction
  *
- * Two segment buffers alternate: the caller's thread reads and computes one
+ * The write is incremental (hf_writer_open / _write / _commit / _abort) so a
+ * server can feed it from a socket; hf_put() drives it from a source.  Two
+ * segment buffers alternate: the caller's thread fills and computes one
  * while the writer thread writes the other, so shard writes run in
  * parallel with compute.  Memory is two segments' shards, whatever the
  * object size.
@@ -149,22 +151,6 @@ static enum hf_err commit_all(struct writer *wr, unsigned *failed)
     return rc;
 }
 
-/* Fill @buf from @src until @len bytes or end of input. */
-static enum hf_err fill(hf_source_fn src, void *arg, uint8_t *buf, size_t len, size_t *got)
-{
-    *got = 0;
-    while (*got < len) {
-        size_t n = 0;
-        enum hf_err rc = src(arg, buf + *got, len - *got, &n);
-        if (rc != HF_OK)
-            return rc;
-        if (n == 0)
-            break;
-        *got += n;
-    }
-    return HF_OK;
-}
-
 /* Choose backends for the shards of @vid among the usable ones. */
 static enum hf_err place(struct hf_store *st, const uint8_t vid[16], unsigned n,
                          struct backend **out)
@@ -189,74 +175,121 @@ static enum hf_err place(struct hf_store *st, const uint8_t vid[16], unsigned n,
     return HF_OK;
 }
 
-enum hf_err hf_put(struct hf_store *st, const char *bucket, const char *key, size_t keylen,
-                   hf_source_fn src, void *src_arg, const struct hf_put_opts *opts,
-                   struct hf_version_info *out)
-{
-    struct hf_put_opts o = { -1, NULL, NULL };
-    struct meta_version *v = NULL;
+struct hf_writer {
+    struct hf_store *st;
+    struct hf_put_opts o;
+    struct meta_version *v;
     struct writer wr;
-    struct segbuf sbuf[2] = { { 0 } };
+    struct segbuf sbuf[2];
+    unsigned cur;           /* the buffer being filled */
+    size_t fill;            /* plaintext bytes in it */
+    uint64_t seg;           /* its segment index */
     struct rs rs;
-    struct crypt_ctx *cc = NULL;
+    struct crypt_ctx *cc;
     uint8_t dk[CRYPT_KEY_LEN];
-    uint64_t full_payload, total = 0;
-    unsigned n, cur = 0, failed = 0;
-    bool thread_up = false, intents = false;
-    XXH3_state_t *xs = NULL;
+    XXH3_state_t *xs;
+    unsigned n;
+    bool thread_up, intents;
+    enum hf_err failed;     /* sticky: a failed writer stays failed */
+};
+
+/* Free everything; with intents still set, reclaim this write's files. */
+static void writer_free(struct hf_writer *w)
+{
+    if (!w)
+        return;
+    if (w->thread_up) {
+        pthread_mutex_lock(&w->wr.mu);
+        w->wr.quit = true;
+        pthread_cond_broadcast(&w->wr.cv);
+        pthread_mutex_unlock(&w->wr.mu);
+        pthread_join(w->wr.thread, NULL);
+        pthread_mutex_destroy(&w->wr.mu);
+        pthread_cond_destroy(&w->wr.cv);
+    }
+    for (unsigned i = 0; i < HF_MAX_SHARDS; i++)
+        if (w->wr.w[i])
+            w->wr.be[i]->ops->abort(w->wr.w[i]);
+    if (w->intents) {
+        char msg[HF_ERRMSG_MAX];
+        memcpy(msg, w->st->errmsg, sizeof(msg));
+        reclaim_failed_write(w->st, w->v->vid); /* invariant 3 */
+        memcpy(w->st->errmsg, msg, sizeof(msg));
+    }
+    OPENSSL_cleanse(w->dk, sizeof(w->dk));
+    free(w->sbuf[0].data);
+    free(w->sbuf[1].data);
+    XXH3_freeState(w->xs);
+    crypt_ctx_free(w->cc);
+    free(w->v);
+    free(w);
+}
+
+enum hf_err hf_writer_open(struct hf_store *st, const char *bucket, const char *key,
+                           size_t keylen, const struct hf_put_opts *opts,
+                           struct hf_writer **out)
+{
+    struct hf_writer *w;
+    struct meta_version *v;
+    uint64_t full_payload;
     enum hf_err rc;
     int64_t pid, pstart;
 
-    if (out)
-        memset(out, 0, sizeof(*out));
-    if (opts)
-        o = *opts;
+    *out = NULL;
     hf_clear_err(st);
-    memset(&wr, 0, sizeof(wr));
-    v = calloc(1, sizeof(*v));
-    if (!v)
+    w = calloc(1, sizeof(*w));
+    if (!w)
         return HF_ENOMEM;
+    w->st = st;
+    w->o = (struct hf_put_opts){ -1, NULL, NULL };
+    if (opts)
+        w->o = *opts;
+    v = w->v = calloc(1, sizeof(*v));
+    if (!v) {
+        rc = HF_ENOMEM;
+        goto fail;
+    }
     rc = obj_bucket(st, bucket, &v->bucket);
     if (rc != HF_OK)
-        goto out;
+        goto fail;
     if (hf_key_check(key, keylen) != HF_OK) {
         rc = hf_fail(st, HF_EBADKEY, "keys are 1-%d bytes of UTF-8 without NUL", HF_KEY_MAX);
-        goto out;
+        goto fail;
     }
     memcpy(v->key, key, keylen);
     v->keylen = keylen;
     v->k = st->k;
     v->m = st->m;
     v->segsize = st->segment_size;
-    n = v->k + v->m;
-    rc = rs_init(&rs, v->k, v->m);
+    w->n = v->k + v->m;
+    rc = rs_init(&w->rs, v->k, v->m);
     if (rc != HF_OK)
-        goto out;
-    if ((rc = hf_random(v->vid, 16)) != HF_OK || (rc = hf_random(dk, sizeof(dk))) != HF_OK ||
+        goto fail;
+    if ((rc = hf_random(v->vid, 16)) != HF_OK || (rc = hf_random(w->dk, sizeof(w->dk))) != HF_OK ||
         (rc = obj_hash(bucket, key, keylen, v->objhash)) != HF_OK ||
-        (rc = crypt_wrap_key(st->master_key, v->vid, dk, v->wrapped)) != HF_OK)
-        goto out;
+        (rc = crypt_wrap_key(st->master_key, v->vid, w->dk, v->wrapped)) != HF_OK)
+        goto fail;
 
     full_payload = shard_payload_len((uint64_t)v->segsize + CRYPT_TAG_LEN, v->k);
-    cc = crypt_ctx_new();
-    xs = XXH3_createState();
+    w->cc = crypt_ctx_new();
+    w->xs = XXH3_createState();
     for (int b = 0; b < 2; b++)
-        sbuf[b].data = aligned_alloc(64, n * full_payload);
-    if (!cc || !xs || !sbuf[0].data || !sbuf[1].data) {
+        w->sbuf[b].data = aligned_alloc(64, w->n * full_payload);
+    if (!w->cc || !w->xs || !w->sbuf[0].data || !w->sbuf[1].data) {
         rc = HF_ENOMEM;
-        goto out;
+        goto fail;
     }
-    XXH3_128bits_reset(xs);
+    XXH3_128bits_reset(w->xs);
 
     /* Placement, then intents (invariant 1), then files. */
-    rc = place(st, v->vid, n, wr.be);
+    rc = place(st, v->vid, w->n, w->wr.be);
     if (rc != HF_OK)
-        goto out;
-    wr.n = n;
+        goto fail;
+    w->wr.n = w->n;
     hf_self_ident(&pid, &pstart);
     rc = meta_begin(st->meta);
-    for (unsigned i = 0; rc == HF_OK && i < n; i++) {
-        struct meta_file f = { .backend = wr.be[i]->id, .pid = pid, .pstart = pstart };
+    for (unsigned i = 0; rc == HF_OK && i < w->n; i++) {
+        struct meta_file f = { .backend = w->wr.be[i]->id, .pid = pid, .pstart = pstart };
         memcpy(f.vid, v->vid, 16);
         backend_shard_name(v->vid, i, 0, f.name);
         rc = meta_intent_add(st->meta, &f);
@@ -266,125 +299,194 @@ enum hf_err hf_put(struct hf_store *st, const char *bucket, const char *key, siz
     if (rc != HF_OK) {
         meta_rollback(st->meta);
         rc = hf_fail(st, rc, "%s", meta_errmsg(st->meta));
-        goto out;
+        goto fail;
     }
-    intents = true;
+    w->intents = true;
     hf_crashpoint();
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < w->n; i++) {
         char name[BE_NAME_MAX];
         backend_shard_name(v->vid, i, 0, name);
-        rc = wr.be[i]->ops->create(wr.be[i], name, &wr.w[i]);
+        rc = w->wr.be[i]->ops->create(w->wr.be[i], name, &w->wr.w[i]);
         hf_crashpoint();
         if (rc != HF_OK) {
             rc = hf_fail(st, rc, "backend %s (%s): cannot create shard file: %s",
-                         wr.be[i]->name, wr.be[i]->location, hf_strerror(rc));
-            goto out;
+                         w->wr.be[i]->name, w->wr.be[i]->location, hf_strerror(rc));
+            goto fail;
         }
     }
-    pthread_mutex_init(&wr.mu, NULL);
-    pthread_cond_init(&wr.cv, NULL);
-    if (pthread_create(&wr.thread, NULL, writer_main, &wr) != 0) {
-        pthread_mutex_destroy(&wr.mu);
-        pthread_cond_destroy(&wr.cv);
+    pthread_mutex_init(&w->wr.mu, NULL);
+    pthread_cond_init(&w->wr.cv, NULL);
+    if (pthread_create(&w->wr.thread, NULL, writer_main, &w->wr) != 0) {
+        pthread_mutex_destroy(&w->wr.mu);
+        pthread_cond_destroy(&w->wr.cv);
         rc = HF_ENOMEM;
-        goto out;
+        goto fail;
     }
-    thread_up = true;
+    w->thread_up = true;
+    *out = w;
+    return HF_OK;
+fail:
+    writer_free(w);
+    return rc;
+}
 
-    for (uint64_t s = 0;; s++) {
-        struct segbuf *sb = &sbuf[cur];
-        uint8_t *shards[HF_MAX_SHARDS], aad[CRYPT_AAD_LEN];
-        size_t got = 0;
-        uint64_t cipher;
+/* Encrypt, encode and hand the current buffer to the writer thread. */
+static enum hf_err flush_segment(struct hf_writer *w)
+{
+    struct meta_version *v = w->v;
+    struct segbuf *sb = &w->sbuf[w->cur];
+    uint8_t *shards[HF_MAX_SHARDS], aad[CRYPT_AAD_LEN];
+    uint64_t cipher = w->fill + CRYPT_TAG_LEN;
+    enum hf_err rc;
 
-        /*
-         * This buffer is free: writer_post() of the other one returned only
-         * after the writer finished with this one.
-         */
-        rc = fill(src, src_arg, sb->data, v->segsize, &got);
-        if (rc != HF_OK) {
-            hf_fail(st, rc, "reading the input failed after %llu bytes",
-                    (unsigned long long)total);
-            break;
-        }
-        if (got == 0 && s > 0)
-            break; /* end of input on a segment boundary */
-        if (o.expect_size >= 0 && total + got > (uint64_t)o.expect_size) {
-            rc = hf_fail(st, HF_ETRUNCATED, "input is longer than the declared %lld bytes",
-                         (long long)o.expect_size);
-            break;
-        }
-        XXH3_128bits_update(xs, sb->data, got);
-        cipher = got + CRYPT_TAG_LEN;
-        sb->plen = shard_payload_len(cipher, v->k);
-        crypt_segment_aad(v->vid, v->objhash, s, got, aad);
-        rc = crypt_seal(cc, dk, s, aad, sizeof(aad), sb->data, got, sb->data + got);
+    XXH3_128bits_update(w->xs, sb->data, w->fill);
+    sb->plen = shard_payload_len(cipher, v->k);
+    crypt_segment_aad(v->vid, v->objhash, w->seg, w->fill, aad);
+    rc = crypt_seal(w->cc, w->dk, w->seg, aad, sizeof(aad), sb->data, w->fill,
+                    sb->data + w->fill);
+    if (rc != HF_OK)
+        return hf_fail(w->st, rc, "encryption failed");
+    memset(sb->data + cipher, 0, v->k * sb->plen - cipher);
+    for (unsigned i = 0; i < w->n; i++)
+        shards[i] = sb->data + i * sb->plen;
+    rs_encode(&w->rs, sb->plen, shards);
+    v->size += w->fill;
+    v->nsegs = w->seg + 1;
+    for (unsigned i = 0; i < w->n; i++)
+        obj_frame_hdr(v, i, w->seg, shards[i], sb->plen, sb->hdr[i]);
+    /*
+     * This returns once the writer took the buffer, which it does only after
+     * finishing the other one: so the other buffer is free to fill next.
+     */
+    rc = writer_post(&w->wr, sb);
+    if (rc != HF_OK)
+        return hf_fail(w->st, rc, "backend %s (%s): writing a shard failed: %s",
+                       w->wr.be[w->wr.failed_shard]->name,
+                       w->wr.be[w->wr.failed_shard]->location, hf_strerror(rc));
+    hf_crashpoint();
+    w->cur ^= 1;
+    w->fill = 0;
+    w->seg++;
+    if (w->o.progress)
+        w->o.progress(w->o.progress_arg, v->size,
+                      w->o.expect_size > 0 ? (uint64_t)w->o.expect_size : 0);
+    return HF_OK;
+}
+
+/* Account for @len more bytes; HF_ETRUNCATED past the declared size. */
+static enum hf_err take(struct hf_writer *w, size_t len)
+{
+    if (w->o.expect_size >= 0 && w->v->size + w->fill + len > (uint64_t)w->o.expect_size)
+        return hf_fail(w->st, HF_ETRUNCATED, "input is longer than the declared %lld bytes",
+                       (long long)w->o.expect_size);
+    return HF_OK;
+}
+
+enum hf_err hf_writer_write(struct hf_writer *w, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    enum hf_err rc;
+
+    if (w->failed)
+        return w->failed;
+    rc = take(w, len);
+    while (rc == HF_OK && len > 0) {
+        size_t room = w->v->segsize - w->fill, n = len < room ? len : room;
+        memcpy(w->sbuf[w->cur].data + w->fill, p, n);
+        w->fill += n;
+        p += n;
+        len -= n;
+        if (w->fill == w->v->segsize)
+            rc = flush_segment(w);
+    }
+    if (rc != HF_OK)
+        w->failed = rc;
+    return rc;
+}
+
+/* Read from @src straight into the segment buffers (no extra copy). */
+static enum hf_err writer_pull(struct hf_writer *w, hf_source_fn src, void *arg)
+{
+    for (;;) {
+        size_t room = w->v->segsize - w->fill, got = 0;
+        enum hf_err rc = src(arg, w->sbuf[w->cur].data + w->fill, room, &got);
         if (rc != HF_OK)
-            break;
-        memset(sb->data + cipher, 0, v->k * sb->plen - cipher);
-        for (unsigned i = 0; i < n; i++)
-            shards[i] = sb->data + i * sb->plen;
-        rs_encode(&rs, sb->plen, shards);
-        total += got;
-        v->size = total;
-        v->nsegs = s + 1;
-        for (unsigned i = 0; i < n; i++)
-            obj_frame_hdr(v, i, s, shards[i], sb->plen, sb->hdr[i]);
-        rc = writer_post(&wr, sb);
-        if (rc != HF_OK) {
-            hf_fail(st, rc, "backend %s (%s): writing a shard failed: %s",
-                    wr.be[wr.failed_shard]->name, wr.be[wr.failed_shard]->location,
-                    hf_strerror(rc));
-            break;
-        }
-        hf_crashpoint();
-        cur ^= 1;
-        if (o.progress)
-            o.progress(o.progress_arg, total, o.expect_size > 0 ? (uint64_t)o.expect_size : 0);
-        if (got < v->segsize)
-            break; /* short segment: end of input */
+            return hf_fail(w->st, rc, "reading the input failed after %llu bytes",
+                           (unsigned long long)(w->v->size + w->fill));
+        if (got == 0)
+            return HF_OK;
+        if (w->o.expect_size >= 0 && w->v->size + w->fill + got > (uint64_t)w->o.expect_size)
+            return take(w, got);
+        w->fill += got;
+        if (w->fill == w->v->segsize && (rc = flush_segment(w)) != HF_OK)
+            return rc;
     }
-    {
-        enum hf_err wrc = writer_post(&wr, NULL); /* drain */
-        if (rc == HF_OK && wrc != HF_OK) {
-            rc = hf_fail(st, wrc, "backend %s (%s): writing a shard failed: %s",
-                         wr.be[wr.failed_shard]->name, wr.be[wr.failed_shard]->location,
-                         hf_strerror(wrc));
-        }
+}
+
+enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *meta,
+                             struct hf_version_info *out)
+{
+    struct hf_store *st = w->st;
+    struct meta_version *v = w->v;
+    enum hf_err rc = w->failed;
+    unsigned failed = 0;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    /* The last, partial segment; an empty object is one empty segment. */
+    if (rc == HF_OK && (w->fill > 0 || w->seg == 0))
+        rc = flush_segment(w);
+    if (rc == HF_OK) {
+        rc = writer_post(&w->wr, NULL); /* drain */
+        if (rc != HF_OK)
+            rc = hf_fail(st, rc, "backend %s (%s): writing a shard failed: %s",
+                         w->wr.be[w->wr.failed_shard]->name,
+                         w->wr.be[w->wr.failed_shard]->location, hf_strerror(rc));
+    }
+    if (rc == HF_OK && w->o.expect_size >= 0 && v->size != (uint64_t)w->o.expect_size)
+        rc = hf_fail(st, HF_ETRUNCATED, "input ended after %llu of the declared %lld bytes",
+                     (unsigned long long)v->size, (long long)w->o.expect_size);
+    if (rc == HF_OK && meta) {
+        if (meta->etag && strlen(meta->etag) > HF_ETAG_MAX)
+            rc = hf_fail(st, HF_EINVAL, "etag longer than %d bytes", HF_ETAG_MAX);
+        else if (meta->attrs_len > HF_ATTRS_MAX)
+            rc = hf_fail(st, HF_EINVAL, "object attributes larger than %d bytes",
+                         HF_ATTRS_MAX);
     }
     if (rc != HF_OK)
         goto out;
-    if (o.expect_size >= 0 && total != (uint64_t)o.expect_size) {
-        rc = hf_fail(st, HF_ETRUNCATED, "input ended after %llu of the declared %lld bytes",
-                     (unsigned long long)total, (long long)o.expect_size);
-        goto out;
-    }
     {
         XXH128_canonical_t c;
-        XXH128_canonicalFromHash(&c, XXH3_128bits_digest(xs));
+        XXH128_canonicalFromHash(&c, XXH3_128bits_digest(w->xs));
         memcpy(v->checksum, c.digest, 16);
     }
-    rc = commit_all(&wr, &failed);
+    rc = commit_all(&w->wr, &failed);
     hf_crashpoint();
     if (rc != HF_OK) {
         rc = hf_fail(st, rc, "backend %s (%s): making the shard durable failed: %s",
-                     wr.be[failed]->name, wr.be[failed]->location, hf_strerror(rc));
+                     w->wr.be[failed]->name, w->wr.be[failed]->location, hf_strerror(rc));
         goto out;
     }
 
     /* Invariant 2: one transaction makes the version visible. */
     v->mtime = hf_now_ns();
     v->state = VERSION_LIVE;
+    if (meta && meta->etag)
+        snprintf(v->etag, sizeof(v->etag), "%s", meta->etag);
+    if (meta && meta->attrs_len) {
+        memcpy(v->attrs, meta->attrs, meta->attrs_len);
+        v->attrs_len = meta->attrs_len;
+    }
     rc = meta_begin(st->meta);
     if (rc == HF_OK)
         rc = meta_version_insert(st->meta, v);
-    for (unsigned i = 0; rc == HF_OK && i < n; i++) {
-        struct meta_shard sh = { .idx = i, .backend = wr.be[i]->id, .gen = 0 };
+    for (unsigned i = 0; rc == HF_OK && i < w->n; i++) {
+        struct meta_shard sh = { .idx = i, .backend = w->wr.be[i]->id, .gen = 0 };
         char name[BE_NAME_MAX];
         rc = meta_shard_set(st->meta, v->id, &sh);
         backend_shard_name(v->vid, i, 0, name);
         if (rc == HF_OK)
-            rc = meta_intent_remove(st->meta, wr.be[i]->id, name);
+            rc = meta_intent_remove(st->meta, w->wr.be[i]->id, name);
     }
     if (rc == HF_OK)
         rc = meta_commit(st->meta);
@@ -393,45 +495,42 @@ enum hf_err hf_put(struct hf_store *st, const char *bucket, const char *key, siz
         rc = hf_fail(st, rc, "metadata commit failed: %s", meta_errmsg(st->meta));
         goto out;
     }
-    intents = false;
+    w->intents = false;
     hf_crashpoint();
     if (out) {
         v->latest = 1;
-        memset(out, 0, sizeof(*out));
-        hf_hex(v->vid, 16, out->version_id);
-        out->mtime_ns = v->mtime;
-        out->size = v->size;
-        out->latest = 1;
-        memcpy(out->checksum, v->checksum, 16);
-        out->k = v->k;
-        out->m = v->m;
-        out->segment_size = v->segsize;
-        out->segments = v->nsegs;
+        obj_version_info(v, out);
+        out->key = NULL;
+        out->attrs = NULL;
+        out->attrs_len = 0;
     }
 out:
-    if (thread_up) {
-        pthread_mutex_lock(&wr.mu);
-        wr.quit = true;
-        pthread_cond_broadcast(&wr.cv);
-        pthread_mutex_unlock(&wr.mu);
-        pthread_join(wr.thread, NULL);
-        pthread_mutex_destroy(&wr.mu);
-        pthread_cond_destroy(&wr.cv);
-    }
-    for (unsigned i = 0; i < HF_MAX_SHARDS; i++)
-        if (wr.w[i])
-            wr.be[i]->ops->abort(wr.w[i]);
-    if (intents) {
-        char msg[HF_ERRMSG_MAX];
-        memcpy(msg, st->errmsg, sizeof(msg));
-        reclaim_failed_write(st, v->vid); /* invariant 3 */
-        memcpy(st->errmsg, msg, sizeof(msg));
-    }
-    OPENSSL_cleanse(dk, sizeof(dk));
-    free(sbuf[0].data);
-    free(sbuf[1].data);
-    XXH3_freeState(xs);
-    crypt_ctx_free(cc);
-    free(v);
+    writer_free(w);
     return rc;
+}
+
+void hf_writer_abort(struct hf_writer *w)
+{
+    writer_free(w);
+}
+
+enum hf_err hf_put(struct hf_store *st, const char *bucket, const char *key, size_t keylen,
+                   hf_source_fn src, void *src_arg, const struct hf_put_opts *opts,
+                   struct hf_version_info *out)
+{
+    struct hf_writer *w;
+    enum hf_err rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = hf_writer_open(st, bucket, key, keylen, opts, &w);
+    if (rc != HF_OK)
+        return rc;
+    rc = writer_pull(w, src, src_arg);
+    if (rc != HF_OK) {
+        w->failed = rc;
+        hf_writer_abort(w);
+        return rc;
+    }
+    return hf_writer_commit(w, NULL, out);
 }
