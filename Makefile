@@ -25,7 +25,7 @@ LDFLAGS  += -fsanitize=$(SANITIZE)
 endif
 LIBS     := -lisal -lcrypto -lsqlite3 -lxxhash -lm -pthread
 
-LIB_SRC  := $(wildcard src/util/*.c src/store/*.c src/meta/*.c src/backend/*.c)
+LIB_SRC  := $(wildcard src/util/*.c src/store/*.c src/meta/*.c src/backend/*.c src/auth/*.c src/s3/*.c)
 CMD_SRC  := $(wildcard cmd/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ  := $(CMD_SRC:%.c=$(BUILD)/%.o)
