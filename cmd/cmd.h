@@ -84,5 +84,6 @@ CMD_DECL(rm);
 CMD_DECL(stat);
 CMD_DECL(scrub);
 CMD_DECL(reclaim);
+CMD_DECL(user);
 
 #endif

@@ -457,6 +457,44 @@ HF_API enum hf_err hf_reclaim(struct hf_store *st, unsigned flags,
                               struct hf_reclaim_stats *out);
 
 /* ------------------------------------------------------------------ */
+/* Users and access keys (S3)                                          */
+/* ------------------------------------------------------------------ */
+
+#define HF_ACCESS_KEY_MAX 128
+#define HF_SECRET_MAX 128
+
+struct hf_user_key {
+    char access_key[HF_ACCESS_KEY_MAX + 1];
+    char secret[HF_SECRET_MAX + 1];
+};
+
+/*
+ * Create user @name (1-64 of [A-Za-z0-9._@-]) with one access key:
+ * @access_key and @secret when given (16-128 printable characters), else
+ * generated.  @out gets both; the secret is stored only sealed by the
+ * master key, so show it to the person now — it cannot be shown again.
+ * Errors: HF_EINVAL, HF_EEXIST (user or access key), HF_EMETA.
+ */
+HF_API enum hf_err hf_user_add(struct hf_store *st, const char *name, const char *access_key,
+                               const char *secret, struct hf_user_key *out);
+
+struct hf_user_info {
+    const char *name;           /* borrowed */
+    int64_t created_ns;
+    const char *access_keys;    /* borrowed; space-separated */
+};
+typedef enum hf_err (*hf_user_fn)(void *arg, const struct hf_user_info *u);
+
+/* Call @fn for each user, by name.  Errors: HF_EMETA, or @fn's. */
+HF_API enum hf_err hf_user_list(struct hf_store *st, hf_user_fn fn, void *arg);
+
+/*
+ * Remove user @name and its keys.  Refused while it owns a bucket.
+ * Errors: HF_ENOTFOUND, HF_ENOTEMPTY, HF_EMETA.
+ */
+HF_API enum hf_err hf_user_remove(struct hf_store *st, const char *name);
+
+/* ------------------------------------------------------------------ */
 /* Name validation, shared with front ends                              */
 /* ------------------------------------------------------------------ */
 

@@ -129,6 +129,43 @@ HF_HIDDEN enum hf_err meta_garbage_list(struct meta *m, struct meta_file **out, 
 HF_HIDDEN enum hf_err meta_file_known(struct meta *m, int64_t backend, const char *name,
                                       bool *known);
 
+/* Users and access keys (secrets are stored wrapped; meta never sees them in clear). */
+HF_HIDDEN enum hf_err meta_user_add(struct meta *m, const char *name, int64_t now, int64_t *id);
+/* HF_ENOTFOUND when there is no such user. */
+HF_HIDDEN enum hf_err meta_user_id(struct meta *m, const char *name, int64_t *id);
+/* Remove a user and its keys. */
+HF_HIDDEN enum hf_err meta_user_remove(struct meta *m, int64_t id);
+/* @fn(arg, name, created, space-separated access keys), by name. */
+HF_HIDDEN enum hf_err meta_user_list(struct meta *m,
+                                     enum hf_err (*fn)(void *, const char *, int64_t,
+                                                       const char *),
+                                     void *arg);
+HF_HIDDEN enum hf_err meta_key_add(struct meta *m, const char *access_key, int64_t user,
+                                   const uint8_t *secret, size_t len, int64_t now);
+/*
+ * The user and wrapped secret of @access_key; *@len is the room in @secret
+ * on entry, the length on return.  HF_ENOTFOUND for an unknown key.
+ */
+HF_HIDDEN enum hf_err meta_key_get(struct meta *m, const char *access_key, int64_t *user,
+                                   char *user_name, size_t name_len, uint8_t *secret,
+                                   size_t *len);
+
+struct meta_bucket {
+    int64_t id, created, owner;
+    int versioning;         /* 0 never set, 1 enabled, 2 suspended */
+    char name[64];
+};
+/* HF_ENOTFOUND when there is no such bucket. */
+HF_HIDDEN enum hf_err meta_bucket_get(struct meta *m, const char *name, struct meta_bucket *out);
+HF_HIDDEN enum hf_err meta_bucket_set_owner(struct meta *m, int64_t id, int64_t owner);
+HF_HIDDEN enum hf_err meta_bucket_set_versioning(struct meta *m, int64_t id, int state);
+/* HF_ENOTEMPTY while any version (live or awaiting reclaim) is in it. */
+HF_HIDDEN enum hf_err meta_bucket_delete(struct meta *m, int64_t id);
+/* @fn(arg, name, created) for the buckets of @owner, by name. */
+HF_HIDDEN enum hf_err meta_bucket_owned(struct meta *m, int64_t owner,
+                                        enum hf_err (*fn)(void *, const char *, int64_t),
+                                        void *arg);
+
 /* Counts for status. */
 HF_HIDDEN enum hf_err meta_counts(struct meta *m, uint64_t *buckets, uint64_t *objects,
                                   uint64_t *versions, uint64_t *bytes);

@@ -7,7 +7,9 @@
  *
  * FORMAT (schema version 1)
  *   backends(id, name UNIQUE, domain, location UNIQUE, kind, weight, created)
- *   buckets(id, name UNIQUE, created)
+ *   buckets(id, name UNIQUE, created, owner, versioning)
+ *   users(id, name UNIQUE, created)
+ *   access_keys(access_key, user, secret)     secret wrapped by the master key
  *   versions(id  commit order, bucket, key BLOB, vid BLOB UNIQUE, state,
  *            marker, mtime, size, k, m, segsize, nsegs, checksum, wrapped,
  *            objhash, etag, attrs)            index (bucket, key, id)
@@ -44,7 +46,12 @@ static const char schema[] =
     " domain TEXT NOT NULL, location TEXT UNIQUE NOT NULL, kind TEXT NOT NULL DEFAULT 'dir',"
     " weight REAL NOT NULL DEFAULT 1, created INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS buckets(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
+    " created INTEGER NOT NULL, owner INTEGER NOT NULL DEFAULT 0,"
+    " versioning INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS users(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
     " created INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS access_keys(access_key TEXT PRIMARY KEY,"
+    " user INTEGER NOT NULL, secret BLOB NOT NULL, created INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS versions(id INTEGER PRIMARY KEY, bucket INTEGER NOT NULL,"
     " key BLOB NOT NULL, vid BLOB NOT NULL UNIQUE, state INTEGER NOT NULL,"
     " marker INTEGER NOT NULL, mtime INTEGER NOT NULL, size INTEGER NOT NULL,"
@@ -730,6 +737,215 @@ enum hf_err meta_counts(struct meta *m, uint64_t *buckets, uint64_t *objects,
     } else {
         rc = fail(m, s);
     }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- users and access keys ---- */
+
+enum hf_err meta_user_add(struct meta *m, const char *name, int64_t now, int64_t *id)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT INTO users(name, created) VALUES(?,?)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, now);
+    rc = done(m, st);
+    if (rc == HF_OK)
+        *id = sqlite3_last_insert_rowid(m->db);
+    return rc;
+}
+
+enum hf_err meta_user_id(struct meta *m, const char *name, int64_t *id)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT id FROM users WHERE name=?", &st);
+    int s;
+
+    *id = 0;
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    else
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_key_add(struct meta *m, const char *access_key, int64_t user,
+                         const uint8_t *secret, size_t len, int64_t now)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT INTO access_keys(access_key, user, secret, created)"
+                             " VALUES(?,?,?,?)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, access_key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, user);
+    sqlite3_bind_blob(st, 3, secret, (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, now);
+    return done(m, st);
+}
+
+enum hf_err meta_key_get(struct meta *m, const char *access_key, int64_t *user,
+                         char *user_name, size_t name_len, uint8_t *secret, size_t *len)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT k.user, u.name, k.secret FROM access_keys k JOIN users u"
+                             " ON u.id=k.user WHERE k.access_key=?", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, access_key, -1, SQLITE_TRANSIENT);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        int bl = sqlite3_column_bytes(st, 2);
+        *user = sqlite3_column_int64(st, 0);
+        snprintf(user_name, name_len, "%s", (const char *)sqlite3_column_text(st, 1));
+        if (bl < 0 || (size_t)bl > *len) {
+            rc = HF_ECORRUPT;
+        } else {
+            memcpy(secret, sqlite3_column_blob(st, 2), (size_t)bl);
+            *len = (size_t)bl;
+        }
+    } else {
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_user_list(struct meta *m,
+                           enum hf_err (*fn)(void *, const char *, int64_t, const char *),
+                           void *arg)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT u.name, u.created, group_concat(k.access_key, ' ')"
+                             " FROM users u LEFT JOIN access_keys k ON k.user=u.id"
+                             " GROUP BY u.id ORDER BY u.name", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *keys = (const char *)sqlite3_column_text(st, 2);
+        rc = fn(arg, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+                keys ? keys : "");
+    }
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_user_remove(struct meta *m, int64_t id)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "DELETE FROM access_keys WHERE user=?", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    if ((rc = done(m, st)) != HF_OK)
+        return rc;
+    if ((rc = prep(m, "DELETE FROM users WHERE id=?", &st)) != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    return done(m, st);
+}
+
+enum hf_err meta_bucket_get(struct meta *m, const char *name, struct meta_bucket *out)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT id, created, owner, versioning FROM buckets WHERE name=?",
+                          &st);
+    int s;
+
+    memset(out, 0, sizeof(*out));
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->created = sqlite3_column_int64(st, 1);
+        out->owner = sqlite3_column_int64(st, 2);
+        out->versioning = sqlite3_column_int(st, 3);
+        snprintf(out->name, sizeof(out->name), "%s", name);
+    } else {
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_bucket_set_owner(struct meta *m, int64_t id, int64_t owner)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "UPDATE buckets SET owner=? WHERE id=?", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, owner);
+    sqlite3_bind_int64(st, 2, id);
+    return done(m, st);
+}
+
+enum hf_err meta_bucket_set_versioning(struct meta *m, int64_t id, int state)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "UPDATE buckets SET versioning=? WHERE id=?", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int(st, 1, state);
+    sqlite3_bind_int64(st, 2, id);
+    return done(m, st);
+}
+
+enum hf_err meta_bucket_delete(struct meta *m, int64_t id)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT 1 FROM versions WHERE bucket=? LIMIT 1", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    s = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (s == SQLITE_ROW)
+        return HF_ENOTEMPTY;
+    if (s != SQLITE_DONE)
+        return fail(m, s);
+    if ((rc = prep(m, "DELETE FROM buckets WHERE id=?", &st)) != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    return done(m, st);
+}
+
+enum hf_err meta_bucket_owned(struct meta *m, int64_t owner,
+                              enum hf_err (*fn)(void *, const char *, int64_t), void *arg)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT name, created FROM buckets WHERE owner=? ORDER BY name",
+                          &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, owner);
+    while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW)
+        rc = fn(arg, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1));
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
     sqlite3_finalize(st);
     return rc;
 }

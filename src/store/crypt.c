@@ -173,3 +173,66 @@ enum hf_err crypt_unwrap_key(const uint8_t *kek, const uint8_t vid[16],
     crypt_ctx_free(c);
     return rc;
 }
+
+static enum hf_err secret_aad(const char *ctx, uint8_t *aad, size_t *aadlen)
+{
+    size_t n = strlen(ctx);
+
+    if (n > 200)
+        return HF_EINVAL;
+    memcpy(aad, "HFSEC1", 6);
+    memcpy(aad + 6, ctx, n);
+    *aadlen = 6 + n;
+    return HF_OK;
+}
+
+enum hf_err crypt_seal_secret(const uint8_t *kek, const char *ctx, const void *in, size_t len,
+                              uint8_t *out)
+{
+    struct crypt_ctx *c;
+    uint8_t aad[206];
+    size_t aadlen;
+    enum hf_err rc;
+
+    if (len > 256 || secret_aad(ctx, aad, &aadlen) != HF_OK)
+        return HF_EINVAL;
+    c = crypt_ctx_new();
+    if (!c)
+        return HF_ENOMEM;
+    rc = hf_random(out, CRYPT_NONCE_LEN);
+    if (rc == HF_OK) {
+        memcpy(out + CRYPT_NONCE_LEN, in, len);
+        rc = gcm(c->ctx, 1, kek, out, aad, aadlen, out + CRYPT_NONCE_LEN, len,
+                 out + CRYPT_NONCE_LEN + len);
+    }
+    crypt_ctx_free(c);
+    return rc;
+}
+
+enum hf_err crypt_open_secret(const uint8_t *kek, const char *ctx, const uint8_t *in,
+                              size_t inlen, uint8_t *out, size_t *len)
+{
+    struct crypt_ctx *c;
+    uint8_t aad[206], tag[CRYPT_TAG_LEN];
+    size_t aadlen, n;
+    enum hf_err rc;
+
+    *len = 0;
+    if (inlen < CRYPT_SEAL_OVERHEAD || inlen - CRYPT_SEAL_OVERHEAD > 256 ||
+        secret_aad(ctx, aad, &aadlen) != HF_OK)
+        return HF_ECRYPTO;
+    n = inlen - CRYPT_SEAL_OVERHEAD;
+    c = crypt_ctx_new();
+    if (!c)
+        return HF_ENOMEM;
+    memcpy(out, in + CRYPT_NONCE_LEN, n);
+    memcpy(tag, in + CRYPT_NONCE_LEN + n, CRYPT_TAG_LEN);
+    rc = gcm(c->ctx, 0, kek, in, aad, aadlen, out, n, tag);
+    crypt_ctx_free(c);
+    if (rc != HF_OK) {
+        OPENSSL_cleanse(out, n);
+        return rc;
+    }
+    *len = n;
+    return HF_OK;
+}

@@ -58,4 +58,17 @@ HF_HIDDEN HF_MUST_CHECK enum hf_err
 crypt_unwrap_key(const uint8_t *kek, const uint8_t vid[16],
                  const uint8_t in[CRYPT_WRAPPED_LEN], uint8_t dk[CRYPT_KEY_LEN]);
 
+/*
+ * Seal a small secret (@len <= 256 bytes) under @kek, bound to @ctx (e.g.
+ * an access key id): out = nonce[12] | ciphertext[len] | tag[16]
+ * (len + CRYPT_SEAL_OVERHEAD bytes).  Errors: HF_EINVAL, HF_ECRYPTO.
+ */
+#define CRYPT_SEAL_OVERHEAD (CRYPT_NONCE_LEN + CRYPT_TAG_LEN)
+HF_HIDDEN enum hf_err crypt_seal_secret(const uint8_t *kek, const char *ctx, const void *in,
+                                        size_t len, uint8_t *out);
+/* Open what crypt_seal_secret made; *@len = secret length.  HF_ECRYPTO if forged. */
+HF_HIDDEN HF_MUST_CHECK enum hf_err crypt_open_secret(const uint8_t *kek, const char *ctx,
+                                                      const uint8_t *in, size_t inlen,
+                                                      uint8_t *out, size_t *len);
+
 #endif

@@ -1,0 +1,88 @@
+/* user.c — `holdfast user add|ls|rm`: S3 users and their access keys. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "cmd.h"
+#include "banned.h"
+
+static enum hf_err print_user(void *arg, const struct hf_user_info *u)
+{
+    char t[32];
+
+    (void)arg;
+    cmd_time(u->created_ns, t, sizeof(t));
+    printf("%-20s %s  %s\n", u->name, t, u->access_keys);
+    return HF_OK;
+}
+
+static int run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "access-key", required_argument, NULL, 'a' },
+        { "secret", required_argument, NULL, 's' },
+        { 0 },
+    };
+    const char *ak = NULL, *secret = NULL;
+    struct hf_store *st = NULL;
+    struct hf_user_key key;
+    enum hf_err rc;
+    int c, ex;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'a')
+            ak = optarg;
+        else if (c == 's')
+            secret = optarg;
+        else
+            return cmd_usage(&cmd_user, "unknown option");
+    }
+    if (optind >= argc)
+        return cmd_usage(&cmd_user, "expected add, ls or rm");
+    if (strcmp(argv[optind], "add") == 0) {
+        if (optind + 2 != argc)
+            return cmd_usage(&cmd_user, "add wants one user name");
+        if ((ex = cmd_open("user", &st)) != EXIT_OK)
+            return ex;
+        rc = hf_user_add(st, argv[optind + 1], ak, secret, &key);
+        if (rc == HF_OK) {
+            printf("user %s\naccess key id:     %s\nsecret access key: %s\n"
+                   "(the secret is shown only now; it is stored sealed by the master key)\n",
+                   argv[optind + 1], key.access_key, key.secret);
+            OPENSSL_cleanse(&key, sizeof(key));
+        }
+        ex = rc == HF_OK ? EXIT_OK : cmd_fail("user add", st, rc, argv[optind + 1]);
+    } else if (strcmp(argv[optind], "ls") == 0) {
+        if (optind + 1 != argc || ak || secret)
+            return cmd_usage(&cmd_user, "ls takes no arguments");
+        if ((ex = cmd_open("user", &st)) != EXIT_OK)
+            return ex;
+        rc = hf_user_list(st, print_user, NULL);
+        ex = rc == HF_OK ? EXIT_OK : cmd_fail("user ls", st, rc, NULL);
+    } else if (strcmp(argv[optind], "rm") == 0) {
+        if (optind + 2 != argc || ak || secret)
+            return cmd_usage(&cmd_user, "rm wants one user name");
+        if ((ex = cmd_open("user", &st)) != EXIT_OK)
+            return ex;
+        rc = hf_user_remove(st, argv[optind + 1]);
+        if (rc == HF_OK)
+            printf("removed user %s and its access keys\n", argv[optind + 1]);
+        ex = rc == HF_OK ? EXIT_OK : cmd_fail("user rm", st, rc, argv[optind + 1]);
+    } else {
+        return cmd_usage(&cmd_user, "unknown subcommand '%s'", argv[optind]);
+    }
+    hf_store_close(st);
+    return ex;
+}
+
+const struct cmd cmd_user = {
+    "user", run, "add NAME [--access-key ID --secret S] | ls | rm NAME",
+    "S3 users and their access keys",
+    "\n  add   create a user with an access key (generated unless given) and print\n"
+    "        the key id and secret; the secret is shown only once\n"
+    "  ls    users, creation time, access key ids\n"
+    "  rm    remove a user and its keys (refused while it owns a bucket)\n",
+};
