@@ -60,6 +60,14 @@ enum hf_err {
     HF_ENOPLACE = 19,    /* not enough usable failure domains to place shards */
     HF_EDELETED = 20,    /* the version is a delete marker */
     HF_ERANGE = 21,      /* a range outside the object */
+    HF_EAUTHMALFORMED = 22, /* SigV4: Authorization header or presigned query malformed */
+    HF_EAUTHALGORITHM = 23, /* SigV4: unsupported signing algorithm (SigV2, SigV4A) */
+    HF_EAUTHHEADERS = 24,   /* SigV4: date header missing, host or an x-amz-* header unsigned */
+    HF_ESIGNATURE = 25,     /* SigV4: signature (request, chunk or trailer) does not match */
+    HF_ESKEWED = 26,        /* SigV4: request time too far from the server's clock */
+    HF_EEXPIRED = 27,       /* SigV4: presigned request has expired */
+    HF_EBADDIGEST = 28,     /* body does not match Content-MD5, x-amz-checksum-* or x-amz-content-sha256 */
+    HF_EMALFORMED = 29,     /* malformed request: bad encoding, framing or header value */
 };
 
 /* A static string naming the error; never NULL. */
@@ -195,6 +203,19 @@ struct hf_bucket_info {
 };
 typedef enum hf_err (*hf_bucket_fn)(void *arg, const struct hf_bucket_info *b);
 
+/*
+ * Bucket versioning (S3): a bucket that never had versioning enabled keeps
+ * one "null" version per key — a put replaces it and a delete removes it
+ * (the replaced bytes go to the reclaimer, through the policy gate);
+ * enabled keeps every version; suspended writes null versions again but
+ * keeps the others.  Buckets made by hf_bucket_create are enabled.
+ */
+enum hf_versioning {
+    HF_VERSIONING_OFF = 0,
+    HF_VERSIONING_ENABLED = 1,
+    HF_VERSIONING_SUSPENDED = 2,
+};
+
 /* Call @fn for each bucket in name order.  Errors: HF_EMETA, or @fn's. */
 HF_API enum hf_err hf_bucket_list(struct hf_store *st, hf_bucket_fn fn, void *arg);
 
@@ -220,6 +241,7 @@ struct hf_version_info {
     uint32_t segment_size;
     uint64_t segments;
     char etag[HF_ETAG_MAX + 1]; /* as given at write ("" if none) */
+    int null_version;       /* written while its bucket was not versioning: S3's "null" */
     /*
      * Opaque attributes given at write (content type, user metadata: the
      * front end's encoding).  Borrowed: valid during a callback, or after
@@ -364,12 +386,15 @@ hf_get(struct hf_store *st, const char *bucket, const char *key, size_t keylen,
 struct hf_delete_result {
     int marker_created;                     /* 1: a delete marker was added */
     char version_id[HF_VERSION_ID_LEN + 1]; /* the marker, or the deleted version */
+    int was_marker;                         /* the version deleted by id was a marker */
 };
 
 /*
- * Without @version_id: add a delete marker (nothing is removed).  With it:
- * remove that version from the namespace; its shards are left for the
- * reclaimer.  Errors: HF_ENOTFOUND, HF_EBADKEY, HF_EMETA.
+ * Without @version_id: in a versioning bucket add a delete marker (nothing
+ * is removed); in one that never versioned, remove the key's null version;
+ * suspended, both.  With @version_id ("null" names the null version):
+ * remove that version from the namespace.  Removed versions' shards are
+ * left for the reclaimer.  Errors: HF_ENOTFOUND, HF_EBADKEY, HF_EMETA.
  */
 HF_API enum hf_err hf_delete(struct hf_store *st, const char *bucket, const char *key,
                              size_t keylen, const char *version_id,

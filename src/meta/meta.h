@@ -26,6 +26,7 @@ struct meta_version {
     uint8_t vid[16];
     int state;
     int marker;
+    int is_null;            /* written while the bucket was not versioning (S3 "null") */
     int64_t mtime;
     uint64_t size;
     unsigned k, m;
@@ -77,7 +78,14 @@ HF_HIDDEN enum hf_err meta_backend_list(struct meta *m,
                                         void *arg);
 
 /* Buckets */
-HF_HIDDEN enum hf_err meta_bucket_create(struct meta *m, const char *name, int64_t now);
+HF_HIDDEN enum hf_err meta_bucket_create(struct meta *m, const char *name, int64_t now,
+                                         int64_t owner, int versioning);
+/* Hide (state DELETED) the live null version(s) of a key; *@hidden = how many. */
+HF_HIDDEN enum hf_err meta_version_hide_null(struct meta *m, int64_t bucket, const char *key,
+                                             size_t keylen, int64_t *hidden);
+/* The live null version of a key.  HF_ENOTFOUND when there is none. */
+HF_HIDDEN enum hf_err meta_version_get_null(struct meta *m, int64_t bucket, const char *key,
+                                            size_t keylen, struct meta_version *out);
 /* HF_ENOTFOUND when there is no such bucket. */
 HF_HIDDEN enum hf_err meta_bucket_id(struct meta *m, const char *name, int64_t *id);
 HF_HIDDEN enum hf_err meta_bucket_list(struct meta *m,

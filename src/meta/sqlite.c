@@ -57,7 +57,7 @@ static const char schema[] =
     " marker INTEGER NOT NULL, mtime INTEGER NOT NULL, size INTEGER NOT NULL,"
     " k INTEGER NOT NULL, m INTEGER NOT NULL, segsize INTEGER NOT NULL,"
     " nsegs INTEGER NOT NULL, checksum BLOB, wrapped BLOB, objhash BLOB,"
-    " etag TEXT NOT NULL DEFAULT '', attrs BLOB);"
+    " etag TEXT NOT NULL DEFAULT '', attrs BLOB, is_null INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS versions_key ON versions(bucket, key, id);"
     "CREATE INDEX IF NOT EXISTS versions_state ON versions(state, id);"
     "CREATE TABLE IF NOT EXISTS shards(version INTEGER NOT NULL, idx INTEGER NOT NULL,"
@@ -228,16 +228,63 @@ enum hf_err meta_backend_list(struct meta *m,
 
 /* ---- buckets ---- */
 
-enum hf_err meta_bucket_create(struct meta *m, const char *name, int64_t now)
+struct meta_version;
+static void row_version(sqlite3_stmt *st, struct meta_version *v);
+#define VCOLS "id, bucket, key, vid, state, marker, mtime, size, k, m, segsize, nsegs," \
+              " checksum, wrapped, objhash, etag, attrs, is_null"
+
+enum hf_err meta_bucket_create(struct meta *m, const char *name, int64_t now, int64_t owner,
+                               int versioning)
 {
     sqlite3_stmt *st;
-    enum hf_err rc = prep(m, "INSERT INTO buckets(name, created) VALUES(?,?)", &st);
+    enum hf_err rc = prep(m, "INSERT INTO buckets(name, created, owner, versioning)"
+                             " VALUES(?,?,?,?)", &st);
 
     if (rc != HF_OK)
         return rc;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, owner);
+    sqlite3_bind_int(st, 4, versioning);
     return done(m, st);
+}
+
+enum hf_err meta_version_hide_null(struct meta *m, int64_t bucket, const char *key,
+                                   size_t keylen, int64_t *hidden)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "UPDATE versions SET state=1 WHERE bucket=? AND key=? AND"
+                             " is_null=1 AND state=0", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, bucket);
+    sqlite3_bind_blob(st, 2, key, (int)keylen, SQLITE_TRANSIENT);
+    rc = done(m, st);
+    if (hidden)
+        *hidden = rc == HF_OK ? sqlite3_changes(m->db) : 0;
+    return rc;
+}
+
+enum hf_err meta_version_get_null(struct meta *m, int64_t bucket, const char *key,
+                                  size_t keylen, struct meta_version *out)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT " VCOLS " FROM versions WHERE bucket=? AND key=? AND"
+                             " is_null=1 AND state=0 ORDER BY id DESC LIMIT 1", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, bucket);
+    sqlite3_bind_blob(st, 2, key, (int)keylen, SQLITE_TRANSIENT);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        row_version(st, out);
+    else
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
 }
 
 enum hf_err meta_bucket_id(struct meta *m, const char *name, int64_t *id)
@@ -277,9 +324,6 @@ enum hf_err meta_bucket_list(struct meta *m, enum hf_err (*fn)(void *, const cha
 }
 
 /* ---- versions ---- */
-
-#define VCOLS "id, bucket, key, vid, state, marker, mtime, size, k, m, segsize, nsegs," \
-              " checksum, wrapped, objhash, etag, attrs"
 
 static void blob_copy(sqlite3_stmt *st, int col, uint8_t *dst, size_t len)
 {
@@ -322,6 +366,7 @@ static void row_version(sqlite3_stmt *st, struct meta_version *v)
         if (v->attrs_len)
             memcpy(v->attrs, a, v->attrs_len);
     }
+    v->is_null = sqlite3_column_int(st, 17);
     v->latest = 0;
 }
 
@@ -330,7 +375,7 @@ enum hf_err meta_version_insert(struct meta *m, struct meta_version *v)
     sqlite3_stmt *st;
     enum hf_err rc = prep(m, "INSERT INTO versions(bucket, key, vid, state, marker, mtime,"
                              " size, k, m, segsize, nsegs, checksum, wrapped, objhash, etag,"
-                             " attrs) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st);
+                             " attrs, is_null) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st);
 
     if (rc != HF_OK)
         return rc;
@@ -351,6 +396,7 @@ enum hf_err meta_version_insert(struct meta *m, struct meta_version *v)
     sqlite3_bind_text(st, 15, v->etag, -1, SQLITE_TRANSIENT);
     if (v->attrs_len)
         sqlite3_bind_blob(st, 16, v->attrs, (int)v->attrs_len, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 17, v->is_null);
     rc = done(m, st);
     if (rc == HF_OK)
         v->id = sqlite3_last_insert_rowid(m->db);

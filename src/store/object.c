@@ -52,11 +52,21 @@ enum hf_err obj_hash(const char *bucket, const char *key, size_t keylen, uint8_t
 
 enum hf_err obj_bucket(struct hf_store *st, const char *bucket, int64_t *id)
 {
+    struct meta_bucket mb;
+    enum hf_err rc = obj_bucket_get(st, bucket, &mb);
+
+    *id = mb.id;
+    return rc;
+}
+
+enum hf_err obj_bucket_get(struct hf_store *st, const char *bucket, struct meta_bucket *mb)
+{
     enum hf_err rc;
 
+    memset(mb, 0, sizeof(*mb));
     if (hf_bucket_name_check(bucket) != HF_OK)
         return hf_fail(st, HF_EBADBUCKET, "invalid bucket name");
-    rc = meta_bucket_id(st->meta, bucket, id);
+    rc = meta_bucket_get(st->meta, bucket, mb);
     if (rc == HF_ENOTFOUND)
         return hf_fail(st, rc, "no such bucket: %s", bucket);
     if (rc != HF_OK)
@@ -249,6 +259,7 @@ void obj_version_info(const struct meta_version *v, struct hf_version_info *out)
     out->segment_size = v->segsize;
     out->segments = v->nsegs;
     memcpy(out->etag, v->etag, sizeof(out->etag));
+    out->null_version = v->is_null;
     out->attrs = v->attrs_len ? v->attrs : NULL;
     out->attrs_len = v->attrs_len;
 }
@@ -267,9 +278,21 @@ static enum hf_err lookup(struct hf_store *st, const char *bucket, const char *k
         return rc;
     if (hf_key_check(key, keylen) != HF_OK)
         return hf_fail(st, HF_EBADKEY, "keys are 1-%d bytes of UTF-8 without NUL", HF_KEY_MAX);
-    if (version_id && hf_unhex(version_id, vid, 16) != 0)
+    if (version_id && strcmp(version_id, "null") == 0) {
+        rc = meta_version_get_null(st->meta, bid, key, keylen, v);
+        if (rc == HF_OK) {
+            struct meta_version *latest = malloc(sizeof(*latest));
+            if (!latest)
+                return HF_ENOMEM;
+            if (meta_version_get(st->meta, bid, key, keylen, NULL, latest) == HF_OK)
+                v->latest = latest->id == v->id;
+            free(latest);
+        }
+    } else if (version_id && hf_unhex(version_id, vid, 16) != 0) {
         return hf_fail(st, HF_ENOTFOUND, "no such version: %s", version_id);
-    rc = meta_version_get(st->meta, bid, key, keylen, version_id ? vid : NULL, v);
+    } else {
+        rc = meta_version_get(st->meta, bid, key, keylen, version_id ? vid : NULL, v);
+    }
     if (rc == HF_ENOTFOUND)
         return hf_fail(st, rc, version_id ? "no such version: %s" : "no such key%s", 
                        version_id ? version_id : "");
@@ -482,52 +505,83 @@ enum hf_err hf_delete(struct hf_store *st, const char *bucket, const char *key, 
                       const char *version_id, struct hf_delete_result *out)
 {
     struct meta_version *v = calloc(1, sizeof(*v));
+    struct meta_bucket mb;
     enum hf_err rc;
-    int64_t bid;
 
     memset(out, 0, sizeof(*out));
     hf_clear_err(st);
     if (!v)
         return HF_ENOMEM;
-    rc = obj_bucket(st, bucket, &bid);
+    rc = obj_bucket_get(st, bucket, &mb);
     if (rc != HF_OK)
         goto out;
     if (hf_key_check(key, keylen) != HF_OK) {
         rc = hf_fail(st, HF_EBADKEY, "keys are 1-%d bytes of UTF-8 without NUL", HF_KEY_MAX);
         goto out;
     }
+    rc = meta_begin(st->meta);
+    if (rc != HF_OK)
+        goto meta_fail;
     if (version_id) {
+        /* Remove one version from the namespace; the reclaimer takes its bytes. */
         uint8_t vid[16];
-        if (hf_unhex(version_id, vid, 16) != 0) {
-            rc = hf_fail(st, HF_ENOTFOUND, "no such version: %s", version_id);
-            goto out;
+        if (strcmp(version_id, "null") == 0) {
+            rc = meta_version_get_null(st->meta, mb.id, key, keylen, v);
+        } else if (hf_unhex(version_id, vid, 16) != 0) {
+            rc = HF_ENOTFOUND;
+        } else {
+            rc = meta_version_get(st->meta, mb.id, key, keylen, vid, v);
         }
-        rc = meta_version_get(st->meta, bid, key, keylen, vid, v);
         if (rc == HF_OK)
             rc = meta_version_set_state(st->meta, v->id, VERSION_DELETED);
-        if (rc == HF_ENOTFOUND)
+        if (rc == HF_OK)
+            rc = meta_commit(st->meta);
+        if (rc == HF_ENOTFOUND) {
+            meta_rollback(st->meta);
             rc = hf_fail(st, rc, "no such version: %s", version_id);
-        else if (rc != HF_OK)
-            rc = hf_fail(st, rc, "%s", meta_errmsg(st->meta));
-        else
-            snprintf(out->version_id, sizeof(out->version_id), "%s", version_id);
+            goto out;
+        }
+        if (rc != HF_OK)
+            goto meta_fail;
+        out->was_marker = v->marker;
+        snprintf(out->version_id, sizeof(out->version_id), "%s", version_id);
+        goto out;
+    }
+    /* Not versioning, or suspended: the null version goes (S3 semantics). */
+    if (mb.versioning != HF_VERSIONING_ENABLED) {
+        rc = meta_version_hide_null(st->meta, mb.id, key, keylen, NULL);
+        if (rc != HF_OK)
+            goto meta_fail;
+    }
+    if (mb.versioning == HF_VERSIONING_OFF) {
+        rc = meta_commit(st->meta);
+        if (rc != HF_OK)
+            goto meta_fail;
         goto out;
     }
     /* A delete marker: a version with no data. */
-    v->bucket = bid;
+    v->bucket = mb.id;
     memcpy(v->key, key, keylen);
     v->keylen = keylen;
     v->marker = 1;
+    v->is_null = mb.versioning == HF_VERSIONING_SUSPENDED;
     v->mtime = hf_now_ns();
     rc = hf_random(v->vid, 16);
     if (rc == HF_OK)
         rc = meta_version_insert(st->meta, v);
-    if (rc != HF_OK) {
-        rc = hf_fail(st, rc, "%s", meta_errmsg(st->meta));
-        goto out;
-    }
+    if (rc == HF_OK)
+        rc = meta_commit(st->meta);
+    if (rc != HF_OK)
+        goto meta_fail;
     out->marker_created = 1;
-    hf_hex(v->vid, 16, out->version_id);
+    if (v->is_null)
+        snprintf(out->version_id, sizeof(out->version_id), "null");
+    else
+        hf_hex(v->vid, 16, out->version_id);
+    goto out;
+meta_fail:
+    meta_rollback(st->meta);
+    rc = hf_fail(st, rc, "%s", meta_errmsg(st->meta));
 out:
     free(v);
     return rc;

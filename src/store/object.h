@@ -31,6 +31,9 @@ static inline uint64_t obj_frame_off(uint32_t segsize, unsigned k, uint64_t s)
 HF_HIDDEN enum hf_err obj_hash(const char *bucket, const char *key, size_t keylen,
                                uint8_t out[16]);
 
+/* Resolve a bucket name with its owner and versioning; HF_ENOTFOUND when missing. */
+HF_HIDDEN enum hf_err obj_bucket_get(struct hf_store *st, const char *bucket,
+                                     struct meta_bucket *mb);
 /* Resolve a bucket name; HF_ENOTFOUND with a message when missing. */
 HF_HIDDEN enum hf_err obj_bucket(struct hf_store *st, const char *bucket, int64_t *id);
 

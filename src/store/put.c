@@ -178,6 +178,7 @@ static enum hf_err place(struct hf_store *st, const uint8_t vid[16], unsigned n,
 struct hf_writer {
     struct hf_store *st;
     struct hf_put_opts o;
+    char bucket[64];
     struct meta_version *v;
     struct writer wr;
     struct segbuf sbuf[2];
@@ -252,6 +253,7 @@ enum hf_err hf_writer_open(struct hf_store *st, const char *bucket, const char *
     rc = obj_bucket(st, bucket, &v->bucket);
     if (rc != HF_OK)
         goto fail;
+    snprintf(w->bucket, sizeof(w->bucket), "%s", bucket);
     if (hf_key_check(key, keylen) != HF_OK) {
         rc = hf_fail(st, HF_EBADKEY, "keys are 1-%d bytes of UTF-8 without NUL", HF_KEY_MAX);
         goto fail;
@@ -478,6 +480,14 @@ enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *m
         v->attrs_len = meta->attrs_len;
     }
     rc = meta_begin(st->meta);
+    if (rc == HF_OK) {
+        /* Not versioning: the new null version replaces the old one. */
+        struct meta_bucket mb;
+        rc = meta_bucket_get(st->meta, w->bucket, &mb);
+        v->is_null = rc == HF_OK && mb.versioning != HF_VERSIONING_ENABLED;
+        if (rc == HF_OK && v->is_null)
+            rc = meta_version_hide_null(st->meta, v->bucket, v->key, v->keylen, NULL);
+    }
     if (rc == HF_OK)
         rc = meta_version_insert(st->meta, v);
     for (unsigned i = 0; rc == HF_OK && i < w->n; i++) {

@@ -613,7 +613,8 @@ enum hf_err hf_bucket_create(struct hf_store *st, const char *name)
     if (hf_bucket_name_check(name) != HF_OK)
         return hf_fail(st, HF_EBADBUCKET,
                        "bucket names are 3-63 characters of a-z, 0-9, '.' and '-'");
-    rc = meta_bucket_create(st->meta, name, hf_now_ns());
+    /* Buckets made by the operator's CLI keep every version (issue 2). */
+    rc = meta_bucket_create(st->meta, name, hf_now_ns(), 0, HF_VERSIONING_ENABLED);
     if (rc == HF_EEXIST)
         return hf_fail(st, rc, "bucket %s already exists", name);
     return rc == HF_OK ? HF_OK : hf_fail(st, rc, "%s", meta_errmsg(st->meta));

@@ -76,7 +76,7 @@ static int64_t bucket(struct meta *m, const char *name)
 {
     int64_t id = -1;
 
-    assert_int_equal(meta_bucket_create(m, name, 1000), HF_OK);
+    assert_int_equal(meta_bucket_create(m, name, 1000, 0, 1), HF_OK);
     assert_int_equal(meta_bucket_id(m, name, &id), HF_OK);
     assert_true(id > 0);
     return id;
@@ -284,7 +284,7 @@ static void test_buckets(void **state)
     b = bucket(f->m, "bbb");
     a = bucket(f->m, "aaa");
     assert_int_not_equal(a, b);
-    assert_int_equal(meta_bucket_create(f->m, "aaa", 1000), HF_EEXIST);
+    assert_int_equal(meta_bucket_create(f->m, "aaa", 1000, 0, 1), HF_EEXIST);
     assert_int_equal(meta_bucket_id(f->m, "aaa", &id), HF_OK);
     assert_int_equal(id, a);
     assert_int_equal(meta_bucket_list(f->m, collect_bucket, &s), HF_OK);
@@ -540,13 +540,13 @@ static void test_transactions(void **state)
     meta_rollback(f->m);        /* no transaction open: harmless */
 
     assert_int_equal(meta_begin(f->m), HF_OK);
-    assert_int_equal(meta_bucket_create(f->m, "rolled", 1), HF_OK);
+    assert_int_equal(meta_bucket_create(f->m, "rolled", 1, 0, 1), HF_OK);
     assert_int_equal(meta_bucket_id(f->m, "rolled", &id), HF_OK); /* visible inside */
     meta_rollback(f->m);
     assert_int_equal(meta_bucket_id(f->m, "rolled", &id), HF_ENOTFOUND);
 
     assert_int_equal(meta_begin(f->m), HF_OK);
-    assert_int_equal(meta_bucket_create(f->m, "kept", 1), HF_OK);
+    assert_int_equal(meta_bucket_create(f->m, "kept", 1, 0, 1), HF_OK);
     assert_int_equal(meta_bucket_id(f->m, "kept", &b), HF_OK);
     v = put(f->m, b, "obj", 3, 42, 0);
     assert_int_equal(meta_commit(f->m), HF_OK);
