@@ -18,12 +18,14 @@ WARN     := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c17 $(WARN) -D_FORTIFY_SOURCE=3 -fstack-protector-strong -pthread \
             -Iinclude -Isrc
+# libxml2 (the S3 request-body parsers); expanded when used, after deps.sh ran
+CFLAGS   += $(shell pkg-config --cflags libxml-2.0)
 ifneq ($(SANITIZE),)
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer \
             -U_FORTIFY_SOURCE -O1
 LDFLAGS  += -fsanitize=$(SANITIZE)
 endif
-LIBS     := -lisal -lcrypto -lsqlite3 -lxxhash -lm -pthread
+LIBS     := -lisal -lcrypto -lsqlite3 -lxxhash -lxml2 -lz -lmicrohttpd -lm -pthread
 
 LIB_SRC  := $(wildcard src/util/*.c src/store/*.c src/meta/*.c src/backend/*.c src/auth/*.c src/s3/*.c)
 CMD_SRC  := $(wildcard cmd/*.c)
@@ -96,7 +98,7 @@ fuzz:
 	@mkdir -p $(BUILD)/fuzz
 	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  clang -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=all -Iinclude -Isrc \
+	    -fno-sanitize-recover=all -Iinclude -Isrc $$(pkg-config --cflags libxml-2.0) \
 	    -o $(BUILD)/fuzz/$$n $$f $(LIB_SRC) $(LIBS) || exit 1; done
 
 clean:

@@ -85,5 +85,6 @@ CMD_DECL(stat);
 CMD_DECL(scrub);
 CMD_DECL(reclaim);
 CMD_DECL(user);
+CMD_DECL(serve);
 
 #endif

@@ -68,6 +68,7 @@ enum hf_err {
     HF_EEXPIRED = 27,       /* SigV4: presigned request has expired */
     HF_EBADDIGEST = 28,     /* body does not match Content-MD5, x-amz-checksum-* or x-amz-content-sha256 */
     HF_EMALFORMED = 29,     /* malformed request: bad encoding, framing or header value */
+    HF_EBADARG = 30,        /* a request value out of range (S3 InvalidArgument, InvalidTag, ...) */
 };
 
 /* A static string naming the error; never NULL. */
@@ -518,6 +519,32 @@ HF_API enum hf_err hf_user_list(struct hf_store *st, hf_user_fn fn, void *arg);
  * Errors: HF_ENOTFOUND, HF_ENOTEMPTY, HF_EMETA.
  */
 HF_API enum hf_err hf_user_remove(struct hf_store *st, const char *name);
+
+/* ------------------------------------------------------------------ */
+/* The S3 server                                                        */
+/* ------------------------------------------------------------------ */
+
+#include <stdio.h>
+
+struct hf_server_opts {
+    const char *listen;         /* "ADDR:PORT" (IPv4); default "127.0.0.1:9000" */
+    const char *region;         /* default "us-east-1" */
+    const char *vhost_domain;   /* BUCKET.<this> is virtual-host style; default "localhost" */
+    FILE *log;                  /* request log; default stderr */
+    void (*ready)(void *arg);   /* called once listening (may be NULL) */
+    void *ready_arg;
+};
+
+/*
+ * Serve the store in @data_dir over the S3 API until *@stop becomes
+ * non-zero (set it from a signal handler), then stop accepting, finish or
+ * abort what is in flight (an interrupted upload leaves nothing visible)
+ * and return.  Each connection uses its own store handle.
+ * Errors: HF_EINVAL (bad listen address), HF_EIO (cannot listen: the
+ * port is taken?), or the errors of hf_store_open.
+ */
+HF_API enum hf_err hf_serve(const char *data_dir, const struct hf_server_opts *opts,
+                            volatile int *stop);
 
 /* ------------------------------------------------------------------ */
 /* Name validation, shared with front ends                              */

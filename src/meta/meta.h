@@ -107,6 +107,17 @@ HF_HIDDEN enum hf_err meta_version_list(struct meta *m, int64_t bucket, const ch
                                         size_t prefixlen, bool all,
                                         enum hf_err (*fn)(void *, const struct meta_version *),
                                         void *arg);
+/*
+ * The same from key @from on (when it sorts after @prefix): for paging.
+ * The "latest" flag of the first key's rows is only right if @from is that
+ * key's first row, i.e. callers page by key.
+ */
+HF_HIDDEN enum hf_err meta_version_list_from(struct meta *m, int64_t bucket, const char *prefix,
+                                             size_t prefixlen, const char *from,
+                                             size_t fromlen, bool all,
+                                             enum hf_err (*fn)(void *,
+                                                               const struct meta_version *),
+                                             void *arg);
 /* Ids of versions in @state that are not delete markers, from @after_id on, at most @max. */
 HF_HIDDEN enum hf_err meta_version_ids(struct meta *m, int state, bool markers,
                                        int64_t after_id, size_t max, int64_t *ids,
@@ -167,7 +178,7 @@ struct meta_bucket {
 HF_HIDDEN enum hf_err meta_bucket_get(struct meta *m, const char *name, struct meta_bucket *out);
 HF_HIDDEN enum hf_err meta_bucket_set_owner(struct meta *m, int64_t id, int64_t owner);
 HF_HIDDEN enum hf_err meta_bucket_set_versioning(struct meta *m, int64_t id, int state);
-/* HF_ENOTEMPTY while any version (live or awaiting reclaim) is in it. */
+/* HF_ENOTEMPTY while a live version (or marker) is in it. */
 HF_HIDDEN enum hf_err meta_bucket_delete(struct meta *m, int64_t id);
 /* @fn(arg, name, created) for the buckets of @owner, by name. */
 HF_HIDDEN enum hf_err meta_bucket_owned(struct meta *m, int64_t owner,

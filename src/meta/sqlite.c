@@ -490,6 +490,15 @@ enum hf_err meta_version_list(struct meta *m, int64_t bucket, const char *prefix
                               size_t prefixlen, bool all,
                               enum hf_err (*fn)(void *, const struct meta_version *), void *arg)
 {
+    return meta_version_list_from(m, bucket, prefix, prefixlen, NULL, 0, all, fn, arg);
+}
+
+enum hf_err meta_version_list_from(struct meta *m, int64_t bucket, const char *prefix,
+                                   size_t prefixlen, const char *from, size_t fromlen,
+                                   bool all,
+                                   enum hf_err (*fn)(void *, const struct meta_version *),
+                                   void *arg)
+{
     sqlite3_stmt *st;
     struct meta_version *v = malloc(sizeof(*v));
     char *prev = malloc(HF_KEY_MAX + 1);
@@ -505,7 +514,12 @@ enum hf_err meta_version_list(struct meta *m, int64_t bucket, const char *prefix
     if (rc != HF_OK)
         goto out;
     sqlite3_bind_int64(st, 1, bucket);
-    sqlite3_bind_blob(st, 2, prefix ? prefix : "", (int)prefixlen, SQLITE_TRANSIENT);
+    /* Start at the greater of the prefix and @from (memcmp order). */
+    if (from && (fromlen > prefixlen ? memcmp(from, prefix ? prefix : "", prefixlen) >= 0
+                                     : memcmp(from, prefix ? prefix : "", fromlen) > 0))
+        sqlite3_bind_blob(st, 2, from, (int)fromlen, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_blob(st, 2, prefix ? prefix : "", (int)prefixlen, SQLITE_TRANSIENT);
     while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
         row_version(st, v);
         if (v->keylen < prefixlen || (prefixlen && memcmp(v->key, prefix, prefixlen) != 0)) {
@@ -959,7 +973,7 @@ enum hf_err meta_bucket_set_versioning(struct meta *m, int64_t id, int state)
 enum hf_err meta_bucket_delete(struct meta *m, int64_t id)
 {
     sqlite3_stmt *st;
-    enum hf_err rc = prep(m, "SELECT 1 FROM versions WHERE bucket=? LIMIT 1", &st);
+    enum hf_err rc = prep(m, "SELECT 1 FROM versions WHERE bucket=? AND state=0 LIMIT 1", &st);
     int s;
 
     if (rc != HF_OK)

@@ -36,6 +36,15 @@ const char *hf_strerror(enum hf_err err)
     case HF_ENOPLACE: return "not enough usable failure domains";
     case HF_EDELETED: return "object deleted (delete marker)";
     case HF_ERANGE: return "range not satisfiable";
+    case HF_EAUTHMALFORMED: return "authorization malformed";
+    case HF_EAUTHALGORITHM: return "unsupported signing algorithm";
+    case HF_EAUTHHEADERS: return "required header missing or not signed";
+    case HF_ESIGNATURE: return "signature does not match";
+    case HF_ESKEWED: return "request time too skewed";
+    case HF_EEXPIRED: return "request has expired";
+    case HF_EBADDIGEST: return "body does not match its checksum";
+    case HF_EMALFORMED: return "malformed request";
+    case HF_EBADARG: return "invalid argument in request";
     }
     return "unknown error";
 }

@@ -1,0 +1,1868 @@
+/*
+ * server.c — the S3 API over HTTP (libmicrohttpd).
+ *
+ * Owns the mapping of S3 requests to the engine: routing (path-style and
+ * virtual-host-style), authentication (sigv4.c), bodies (streamed into an
+ * hf_writer, or an XML document for xml.c), responses and the request log.
+ *
+ * Threads: one per connection (MHD_USE_THREAD_PER_CONNECTION).  Each
+ * connection opens its own store handle on its first request, so no store
+ * handle is ever shared between threads.
+ *
+ * INVARIANTS
+ *   (1) No request touches a bucket before its signature verified and its
+ *       owner is the signing user (else AccessDenied / NoSuchBucket).
+ *   (2) An object upload is committed only after the whole body arrived
+ *       and every digest (Content-MD5, x-amz-checksum-*, payload hash,
+ *       chunk signatures) passed; anything else aborts the write, so a
+ *       failed, truncated or interrupted upload leaves nothing visible.
+ *   (3) Memory per request is bounded: object bodies stream through the
+ *       writer's two segment buffers; XML bodies are capped (xml.h).
+ *   (4) Every request gets one log line: method, bucket, key, status,
+ *       bytes in and out, duration, request id.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "auth/users.h"
+#include "meta/meta.h"
+#include "s3/sigv4.h"
+#include "s3/xml.h"
+#include "store/object.h"
+#include "banned.h"
+
+#define OBJ_ATTR_NAMES_MAX 64
+#define LIST_MAX_KEYS 1000
+
+struct server {
+    char *data_dir;
+    char region[64];
+    char vhost[256];            /* "s3.example.com": BUCKET.s3.example.com is virtual-host style */
+    struct MHD_Daemon *d;
+    pthread_mutex_t log_mu;
+    FILE *log;
+    atomic_uint_fast64_t next_id;
+};
+
+struct conn {
+    struct hf_store *st;
+};
+
+enum body_kind { BODY_NONE, BODY_XML, BODY_OBJECT };
+
+struct req {
+    struct server *srv;
+    struct conn *conn;
+    struct MHD_Connection *c;
+    char *uri;                  /* raw request target as received */
+    const char *method;
+    char id[17];
+    struct timespec t0;
+    bool started, responded;
+    int status;
+    uint64_t bytes_in, bytes_out;
+
+    /* routing */
+    char bucket[64];
+    char *key;                  /* decoded; NULL for bucket and service requests */
+    size_t keylen;
+    const char *path;           /* raw path (points into uri) */
+    size_t path_len;
+    struct sigv4_param params[SIGV4_MAX_PARAMS];
+    size_t nparams;
+    struct sigv4_header headers[SIGV4_MAX_HEADERS];
+    size_t nheaders;
+
+    /* who */
+    int64_t user;
+    char user_name[AUTH_USER_MAX + 1];
+    struct sigv4_auth auth;
+    uint8_t sigkey[SIGV4_KEY_LEN];
+
+    /* body */
+    enum body_kind body;
+    enum hf_err body_err;           /* first failure while receiving */
+    const char *body_code;          /* S3 code for body_err */
+    char body_msg[256];
+    struct s3xml_buf xml;
+    size_t xml_cap;
+    bool xml_init;
+    bool chunked, ch_init, dg_init;
+    struct sigv4_chunked *ch;
+    struct sigv4_digest dg;
+    EVP_MD_CTX *md5;
+    struct hf_writer *w;
+    char attrs[HF_ATTRS_MAX];
+    size_t attrs_len;
+    void (*finish)(struct req *r);  /* runs when the whole body is in */
+};
+
+/* ------------------------------------------------------------------ */
+/* small helpers                                                       */
+/* ------------------------------------------------------------------ */
+
+static int hexv(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decode @n bytes of @s into a new NUL-terminated string (+ as + kept). */
+static char *pct_decode(const char *s, size_t n, size_t *outlen)
+{
+    char *o = malloc(n + 1);
+    size_t j = 0;
+
+    if (!o)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%') {
+            int hi = i + 2 < n ? hexv(s[i + 1]) : -1;
+            int lo = i + 2 < n ? hexv(s[i + 2]) : -1;
+            if (hi < 0 || lo < 0) {
+                free(o);
+                return NULL;
+            }
+            o[j++] = (char)(hi << 4 | lo);
+            i += 2;
+        } else {
+            o[j++] = s[i];
+        }
+    }
+    o[j] = '\0';
+    *outlen = j;
+    return o;
+}
+
+/* Decoded value of query parameter @name, or NULL; *@has says it was present. */
+static char *param(struct req *r, const char *name, bool *has)
+{
+    size_t nl = strlen(name), len;
+
+    if (has)
+        *has = false;
+    for (size_t i = 0; i < r->nparams; i++) {
+        if (r->params[i].name_len == nl && memcmp(r->params[i].name, name, nl) == 0) {
+            if (has)
+                *has = true;
+            return pct_decode(r->params[i].value, r->params[i].value_len, &len);
+        }
+    }
+    return NULL;
+}
+
+static bool has_param(struct req *r, const char *name)
+{
+    bool has;
+    free(param(r, name, &has));
+    return has;
+}
+
+static const char *header(struct req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->c, MHD_HEADER_KIND, name);
+}
+
+static void http_date(int64_t ns, char *out, size_t n)
+{
+    time_t t = (time_t)(ns / 1000000000);
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(out, n, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* Parse an HTTP date (IMF-fixdate); -1 if it is not one. */
+static int64_t parse_http_date(const char *s)
+{
+    struct tm tm;
+    const char *end;
+
+    memset(&tm, 0, sizeof(tm));
+    end = strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (!end || *end)
+        return -1;
+    return (int64_t)timegm(&tm);
+}
+
+/* ------------------------------------------------------------------ */
+/* responses                                                           */
+/* ------------------------------------------------------------------ */
+
+static void add_common(struct req *r, struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "x-amz-request-id", r->id);
+    MHD_add_response_header(resp, "Server", "holdfast");
+}
+
+static void respond(struct req *r, int status, struct MHD_Response *resp)
+{
+    add_common(r, resp);
+    r->status = status;
+    r->responded = true;
+    MHD_queue_response(r->c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+}
+
+static struct MHD_Response *buffer_response(const char *data, size_t len)
+{
+    return MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+}
+
+static void send_xml_buf(struct req *r, int status, struct s3xml_buf *b)
+{
+    char *out = NULL;
+    size_t len = 0;
+    struct MHD_Response *resp;
+
+    if (s3xml_buf_finish(b, &out, &len) != HF_OK) {
+        resp = buffer_response("", 0);
+        status = 500;
+    } else {
+        resp = buffer_response(out, len);
+        MHD_add_response_header(resp, "Content-Type", "application/xml");
+        r->bytes_out += len;
+    }
+    free(out);
+    respond(r, status, resp);
+}
+
+/* An S3 error document, with one extra header when @hname is not NULL. */
+static void send_error_hdr(struct req *r, int status, const char *code, const char *message,
+                           const char *hname, const char *hvalue)
+{
+    struct s3xml_buf b;
+    char *resource = NULL, *out = NULL;
+    size_t rl, len = 0;
+    struct MHD_Response *resp;
+
+    if (strcmp(r->method, "HEAD") == 0) {
+        resp = buffer_response("", 0);
+        if (hname)
+            MHD_add_response_header(resp, hname, hvalue);
+        respond(r, status, resp);
+        return;
+    }
+    resource = pct_decode(r->path ? r->path : "/", r->path ? r->path_len : 1, &rl);
+    s3xml_buf_init(&b, 64 * 1024);
+    s3xml_error(&b, &(struct s3xml_error_doc){
+                        .code = code, .message = message,
+                        .bucket_name = r->bucket[0] ? r->bucket : NULL,
+                        .key = r->key, .key_len = r->keylen,
+                        .resource = resource ? resource : "/", .request_id = r->id });
+    free(resource);
+    if (s3xml_buf_finish(&b, &out, &len) != HF_OK) {
+        resp = buffer_response("", 0);
+        status = 500;
+    } else {
+        resp = buffer_response(out, len);
+        MHD_add_response_header(resp, "Content-Type", "application/xml");
+        r->bytes_out += len;
+    }
+    if (hname)
+        MHD_add_response_header(resp, hname, hvalue);
+    free(out);
+    s3xml_buf_release(&b);
+    respond(r, status, resp);
+}
+
+static void send_error(struct req *r, int status, const char *code, const char *message)
+{
+    send_error_hdr(r, status, code, message, NULL, NULL);
+}
+
+static void send_empty(struct req *r, int status)
+{
+    respond(r, status, buffer_response("", 0));
+}
+
+/* The S3 error for an engine error. */
+static void send_hf_error(struct req *r, enum hf_err rc)
+{
+    const char *detail = r->conn->st ? hf_store_errmsg(r->conn->st) : "";
+    const char *msg = *detail ? detail : hf_strerror(rc);
+
+    switch (rc) {
+    case HF_ENOTFOUND:
+        if (r->key)
+            send_error(r, 404, has_param(r, "versionId") ? "NoSuchVersion" : "NoSuchKey",
+                       has_param(r, "versionId") ? "The specified version does not exist."
+                                                 : "The specified key does not exist.");
+        else
+            send_error(r, 404, "NoSuchBucket", "The specified bucket does not exist");
+        return;
+    case HF_EBADKEY:
+        if (r->keylen > HF_KEY_MAX)
+            send_error(r, 400, "KeyTooLongError", "Your key is too long");
+        else
+            send_error(r, 400, "InvalidArgument", "Invalid object key");
+        return;
+    case HF_EBADBUCKET:
+        send_error(r, 400, "InvalidBucketName", "The specified bucket is not valid.");
+        return;
+    case HF_ERANGE:
+        send_error(r, 416, "InvalidRange", "The requested range is not satisfiable");
+        return;
+    case HF_ETRUNCATED:
+        send_error(r, 400, "IncompleteBody",
+                   "You did not provide the number of bytes specified by the Content-Length "
+                   "HTTP header");
+        return;
+    case HF_ENOSPC:
+    case HF_ENOPLACE:
+    case HF_EBACKEND:
+    case HF_EPERM:
+        send_error(r, 503, "ServiceUnavailable", msg);
+        return;
+    case HF_EUNREADABLE:
+    case HF_ECORRUPT:
+    case HF_ECRYPTO:
+    default:
+        send_error(r, 500, "InternalError", msg);
+        return;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* object attributes: the headers stored with a version                */
+/* ------------------------------------------------------------------ */
+
+static bool stored_header(const char *name)
+{
+    static const char *const keep[] = {
+        "content-type", "content-encoding", "content-disposition", "content-language",
+        "cache-control", "expires", "x-amz-website-redirect-location",
+    };
+
+    if (strncasecmp(name, "x-amz-meta-", 11) == 0)
+        return true;
+    for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+        if (strcasecmp(name, keep[i]) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * Encode the request's storable headers as "name\0value\0" pairs, names in
+ * lower case.  Returns false when they do not fit (S3: MetadataTooLarge).
+ */
+static bool encode_attrs(struct req *r)
+{
+    size_t len = 0;
+
+    for (size_t i = 0; i < r->nheaders; i++) {
+        const struct sigv4_header *h = &r->headers[i];
+        char name[128];
+        if (h->name_len >= sizeof(name))
+            continue;
+        memcpy(name, h->name, h->name_len);
+        name[h->name_len] = '\0';
+        if (!stored_header(name))
+            continue;
+        if (len + h->name_len + h->value_len + 2 > sizeof(r->attrs))
+            return false;
+        for (size_t j = 0; j < h->name_len; j++) {
+            char c = name[j];
+            r->attrs[len++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+        }
+        r->attrs[len++] = '\0';
+        memcpy(r->attrs + len, h->value, h->value_len);
+        len += h->value_len;
+        r->attrs[len++] = '\0';
+    }
+    r->attrs_len = len;
+    return true;
+}
+
+/* response-* query parameters and the header each overrides */
+static const char *const overrides[][2] = {
+    { "response-content-type", "content-type" },
+    { "response-content-language", "content-language" },
+    { "response-expires", "expires" },
+    { "response-cache-control", "cache-control" },
+    { "response-content-disposition", "content-disposition" },
+    { "response-content-encoding", "content-encoding" },
+};
+#define NOVERRIDES (sizeof(overrides) / sizeof(overrides[0]))
+
+/* Add the stored headers of a version to @resp, except those in @skip[NOVERRIDES]. */
+static void add_attrs(struct MHD_Response *resp, const char *a, size_t len, bool *has_type,
+                      const bool *skip)
+{
+    size_t i = 0;
+
+    *has_type = false;
+    while (a && i < len) {
+        const char *name = a + i, *value;
+        size_t nl = strnlen(name, len - i);
+        if (i + nl + 1 >= len + 1)
+            break;
+        value = name + nl + 1;
+        i += nl + 1;
+        if (i >= len)
+            break;
+        i += strnlen(value, len - i) + 1;
+        {
+            bool skipped = false;
+            for (size_t o = 0; o < NOVERRIDES && !skipped; o++)
+                skipped = skip[o] && strcmp(name, overrides[o][1]) == 0;
+            if (skipped)
+                continue;
+        }
+        if (strcmp(name, "content-type") == 0)
+            *has_type = true;
+        MHD_add_response_header(resp, name, value);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* authentication                                                      */
+/* ------------------------------------------------------------------ */
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    struct req *r = cls;
+
+    (void)kind;
+    if (r->nheaders >= SIGV4_MAX_HEADERS)
+        return MHD_NO;
+    r->headers[r->nheaders++] = (struct sigv4_header){ key, strlen(key), value ? value : "",
+                                                       value ? strlen(value) : 0 };
+    return MHD_YES;
+}
+
+static struct sigv4_request sig_request(struct req *r)
+{
+    return (struct sigv4_request){ .method = r->method, .path = r->path,
+                                   .path_len = r->path_len, .params = r->params,
+                                   .nparams = r->nparams, .headers = r->headers,
+                                   .nheaders = r->nheaders };
+}
+
+/* Verify the signature; false after sending the error. */
+static bool authenticate(struct req *r)
+{
+    struct sigv4_request sr = sig_request(r);
+    char secret[AUTH_SECRET_MAX + 1];
+    enum hf_err rc;
+
+    rc = sigv4_parse(&sr, &r->auth);
+    if (rc == HF_ENOTFOUND) {
+        send_error(r, 403, "AccessDenied", "Anonymous access is not allowed");
+        return false;
+    }
+    if (rc == HF_EAUTHMALFORMED) {
+        send_error(r, 400, r->auth.presigned || has_param(r, "X-Amz-Credential")
+                               ? "AuthorizationQueryParametersError"
+                               : "AuthorizationHeaderMalformed", r->auth.why);
+        return false;
+    }
+    if (rc == HF_EAUTHALGORITHM) {
+        send_error(r, 400, "InvalidArgument", r->auth.why);
+        return false;
+    }
+    if (rc == HF_EMALFORMED) {
+        send_error(r, 400, "InvalidArgument", r->auth.why);
+        return false;
+    }
+    if (rc != HF_OK) {
+        send_error(r, 403, "AccessDenied", r->auth.why ? r->auth.why : "Access Denied");
+        return false;
+    }
+    rc = sigv4_check_time(&r->auth, hf_now_ns() / 1000000000);
+    if (rc == HF_ESKEWED) {
+        send_error(r, 403, "RequestTimeTooSkewed",
+                   "The difference between the request time and the current time is too "
+                   "large.");
+        return false;
+    }
+    if (rc != HF_OK) {
+        send_error(r, 403, "AccessDenied", "Request has expired");
+        return false;
+    }
+    rc = auth_key_lookup(r->conn->st, r->auth.access_key, secret, &r->user, r->user_name);
+    if (rc != HF_OK) {
+        OPENSSL_cleanse(secret, sizeof(secret));
+        if (rc == HF_ENOTFOUND)
+            send_error(r, 403, "InvalidAccessKeyId",
+                       "The AWS Access Key Id you provided does not exist in our records.");
+        else
+            send_error(r, 500, "InternalError", hf_strerror(rc));
+        return false;
+    }
+    rc = sigv4_verify(&sr, &r->auth, secret, strlen(secret), r->sigkey);
+    OPENSSL_cleanse(secret, sizeof(secret));
+    if (rc == HF_ESIGNATURE) {
+        send_error(r, 403, "SignatureDoesNotMatch",
+                   "The request signature we calculated does not match the signature you "
+                   "provided. Check your key and signing method.");
+        return false;
+    }
+    if (rc != HF_OK) {
+        send_error(r, rc == HF_EAUTHHEADERS ? 403 : 400,
+                   rc == HF_EAUTHHEADERS ? "AccessDenied" : "InvalidRequest",
+                   r->auth.why ? r->auth.why : hf_strerror(rc));
+        return false;
+    }
+    r->chunked = r->auth.payload != SIGV4_PAYLOAD_SHA256 &&
+                 r->auth.payload != SIGV4_PAYLOAD_UNSIGNED;
+    return true;
+}
+
+/* The bucket @r names, owned by the signing user; false after sending the error. */
+static bool own_bucket(struct req *r, struct meta_bucket *mb)
+{
+    enum hf_err rc = obj_bucket_get(r->conn->st, r->bucket, mb);
+
+    if (rc == HF_EBADBUCKET || rc == HF_ENOTFOUND) {
+        send_error(r, 404, "NoSuchBucket", "The specified bucket does not exist");
+        return false;
+    }
+    if (rc != HF_OK) {
+        send_hf_error(r, rc);
+        return false;
+    }
+    if (mb->owner != r->user) {
+        send_error(r, 403, "AccessDenied", "Access Denied");
+        return false;
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* bodies                                                              */
+/* ------------------------------------------------------------------ */
+
+static void body_fail(struct req *r, enum hf_err rc, const char *code, const char *msg)
+{
+    if (r->body_err)
+        return;
+    r->body_err = rc;
+    r->body_code = code;
+    snprintf(r->body_msg, sizeof(r->body_msg), "%s", msg ? msg : hf_strerror(rc));
+}
+
+/* Decoded payload bytes: digest, MD5, then the writer or the XML buffer. */
+static enum hf_err payload(void *arg, const uint8_t *data, size_t len)
+{
+    struct req *r = arg;
+    enum hf_err rc;
+
+    if (r->dg_init && (rc = sigv4_digest_update(&r->dg, data, len)) != HF_OK)
+        return rc;
+    if (r->body == BODY_OBJECT) {
+        if (r->md5)
+            EVP_DigestUpdate(r->md5, data, len);
+        return hf_writer_write(r->w, data, len);
+    }
+    if (r->xml.len + len > r->xml_cap)
+        return HF_EINVAL;
+    s3xml_raw(&r->xml, (const char *)data, len);
+    return s3xml_buf_err(&r->xml);
+}
+
+static void consume(struct req *r, const char *data, size_t len)
+{
+    enum hf_err rc;
+
+    r->bytes_in += len;
+    if (r->body_err || r->body == BODY_NONE)
+        return;
+    if (r->chunked)
+        rc = sigv4_chunked_feed(r->ch, data, len, payload, r);
+    else
+        rc = payload(r, (const uint8_t *)data, len);
+    if (rc == HF_OK)
+        return;
+    if (r->chunked && r->ch->why && (rc == HF_ESIGNATURE || rc == HF_EMALFORMED ||
+                                     rc == HF_EBADDIGEST || rc == HF_ETRUNCATED))
+        body_fail(r, rc, rc == HF_ESIGNATURE ? "SignatureDoesNotMatch"
+                         : rc == HF_EBADDIGEST ? "BadDigest"
+                         : rc == HF_ETRUNCATED ? "IncompleteBody" : "InvalidRequest",
+                  r->ch->why);
+    else if (rc == HF_EINVAL && r->body == BODY_XML)
+        body_fail(r, rc, "MalformedXML", "The XML you provided was too large");
+    else
+        body_fail(r, rc, NULL, NULL);
+}
+
+/* Set up receiving a body of @kind; false after sending the error. */
+static bool body_begin(struct req *r, enum body_kind kind, size_t xml_cap)
+{
+    struct sigv4_request sr = sig_request(r);
+    enum hf_err rc;
+
+    r->body = kind;
+    if (kind == BODY_XML) {
+        s3xml_buf_init(&r->xml, xml_cap);
+        r->xml_init = true;
+        r->xml_cap = xml_cap;
+    }
+    if (r->chunked) {
+        const char *dl = header(r, "x-amz-decoded-content-length");
+        r->ch = calloc(1, sizeof(*r->ch));
+        if (!r->ch) {
+            send_error(r, 500, "InternalError", "out of memory");
+            return false;
+        }
+        r->ch_init = true;
+        rc = sigv4_chunked_init(r->ch, &r->auth,
+                                r->auth.payload == SIGV4_PAYLOAD_STREAMING_UNSIGNED_TRAILER
+                                    ? NULL : r->sigkey,
+                                header(r, "x-amz-trailer"), dl ? strtoll(dl, NULL, 10) : -1);
+        if (rc != HF_OK) {
+            send_error(r, 400, "InvalidRequest", r->ch->why ? r->ch->why : hf_strerror(rc));
+            return false;
+        }
+    }
+    rc = sigv4_digest_init(&r->dg, &sr);
+    r->dg_init = true;
+    if (rc != HF_OK) {
+        send_error(r, 400, "InvalidDigest", r->dg.why ? r->dg.why : hf_strerror(rc));
+        return false;
+    }
+    return true;
+}
+
+/* After the whole body: the checks that need it all.  False after sending the error. */
+static bool body_end(struct req *r)
+{
+    enum hf_err rc;
+
+    if (!r->body_err && r->chunked && (rc = sigv4_chunked_finish(r->ch)) != HF_OK)
+        body_fail(r, rc, rc == HF_ESIGNATURE ? "SignatureDoesNotMatch"
+                         : rc == HF_EBADDIGEST ? "BadDigest" : "IncompleteBody",
+                  r->ch->why);
+    if (!r->body_err && r->dg_init && (rc = sigv4_digest_final(&r->dg)) != HF_OK)
+        body_fail(r, rc,
+                  r->dg.failed == SIGV4_CHECK_CONTENT_SHA256 ? "XAmzContentSHA256Mismatch"
+                                                            : "BadDigest",
+                  r->dg.why);
+    if (!r->body_err)
+        return true;
+    if (r->body_code)
+        send_error(r, 400, r->body_code, r->body_msg);
+    else
+        send_hf_error(r, r->body_err);
+    return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* service and bucket operations                                       */
+/* ------------------------------------------------------------------ */
+
+static enum hf_err bucket_entry(void *arg, const char *name, int64_t created)
+{
+    s3xml_buckets_entry(arg, name, created);
+    return HF_OK;
+}
+
+static void list_buckets(struct req *r)
+{
+    struct s3xml_buf b;
+    struct s3xml_owner owner = { r->user_name, r->user_name };
+    enum hf_err rc;
+
+    s3xml_buf_init(&b, S3XML_OUT_MAX);
+    s3xml_buckets_begin(&b);
+    rc = meta_bucket_owned(r->conn->st->meta, r->user, bucket_entry, &b);
+    s3xml_buckets_end(&b, &owner, NULL, NULL);
+    if (rc != HF_OK)
+        send_hf_error(r, rc);
+    else
+        send_xml_buf(r, 200, &b);
+    s3xml_buf_release(&b);
+}
+
+static void create_bucket_finish(struct req *r)
+{
+    struct s3xml_create_bucket cb = { 0 };
+    struct s3xml_err xe = { 0 };
+    struct meta_bucket mb;
+    enum hf_err rc;
+
+    if (!body_end(r))
+        return;
+    if (r->xml.len) {
+        rc = s3xml_parse_create_bucket(r->xml.data, r->xml.len, S3XML_BODY_MAX, &cb, &xe);
+        if (rc != HF_OK) {
+            send_error(r, 400, xe.code ? xe.code : "MalformedXML", xe.msg);
+            return;
+        }
+        if (cb.location && *cb.location && strcmp(cb.location, r->srv->region) != 0) {
+            s3xml_create_bucket_release(&cb);
+            send_error(r, 400, "InvalidLocationConstraint",
+                       "The specified location-constraint is not valid");
+            return;
+        }
+        s3xml_create_bucket_release(&cb);
+    }
+    if (hf_bucket_name_check(r->bucket) != HF_OK) {
+        send_error(r, 400, "InvalidBucketName", "The specified bucket is not valid.");
+        return;
+    }
+    rc = meta_bucket_get(r->conn->st->meta, r->bucket, &mb);
+    if (rc == HF_OK) {
+        if (mb.owner == r->user)
+            send_error(r, 409, "BucketAlreadyOwnedByYou",
+                       "Your previous request to create the named bucket succeeded and you "
+                       "already own it.");
+        else
+            send_error(r, 409, "BucketAlreadyExists",
+                       "The requested bucket name is not available.");
+        return;
+    }
+    rc = meta_bucket_create(r->conn->st->meta, r->bucket, hf_now_ns(), r->user,
+                            HF_VERSIONING_OFF);
+    if (rc == HF_EEXIST) {
+        send_error(r, 409, "BucketAlreadyExists", "The requested bucket name is not available.");
+        return;
+    }
+    if (rc != HF_OK) {
+        send_hf_error(r, rc);
+        return;
+    }
+    {
+        struct MHD_Response *resp = buffer_response("", 0);
+        char loc[80];
+        snprintf(loc, sizeof(loc), "/%s", r->bucket);
+        MHD_add_response_header(resp, "Location", loc);
+        respond(r, 200, resp);
+    }
+}
+
+static void delete_bucket(struct req *r)
+{
+    struct meta_bucket mb;
+    enum hf_err rc;
+
+    if (!own_bucket(r, &mb))
+        return;
+    rc = meta_bucket_delete(r->conn->st->meta, mb.id);
+    if (rc == HF_ENOTEMPTY)
+        send_error(r, 409, "BucketNotEmpty", "The bucket you tried to delete is not empty");
+    else if (rc != HF_OK)
+        send_hf_error(r, rc);
+    else
+        send_empty(r, 204);
+}
+
+static void get_location(struct req *r)
+{
+    struct meta_bucket mb;
+    struct s3xml_buf b;
+
+    if (!own_bucket(r, &mb))
+        return;
+    s3xml_buf_init(&b, 4096);
+    s3xml_location(&b, strcmp(r->srv->region, "us-east-1") == 0 ? "" : r->srv->region);
+    send_xml_buf(r, 200, &b);
+    s3xml_buf_release(&b);
+}
+
+static void get_versioning(struct req *r)
+{
+    struct meta_bucket mb;
+    struct s3xml_buf b;
+
+    if (!own_bucket(r, &mb))
+        return;
+    s3xml_buf_init(&b, 4096);
+    s3xml_versioning(&b,
+                     mb.versioning == HF_VERSIONING_ENABLED     ? S3XML_VERSIONING_ENABLED
+                     : mb.versioning == HF_VERSIONING_SUSPENDED ? S3XML_VERSIONING_SUSPENDED
+                                                               : S3XML_VERSIONING_UNSET,
+                     S3XML_MFA_DELETE_UNSET);
+    send_xml_buf(r, 200, &b);
+    s3xml_buf_release(&b);
+}
+
+static void put_versioning_finish(struct req *r)
+{
+    struct s3xml_versioning_conf vc;
+    struct s3xml_err xe = { 0 };
+    struct meta_bucket mb;
+    enum hf_err rc;
+
+    if (!body_end(r) || !own_bucket(r, &mb))
+        return;
+    rc = s3xml_parse_versioning(r->xml.data, r->xml.len, S3XML_BODY_MAX, &vc, &xe);
+    if (rc != HF_OK) {
+        send_error(r, 400, xe.code ? xe.code : "MalformedXML", xe.msg);
+        return;
+    }
+    if (vc.status == S3XML_VERSIONING_UNSET) {
+        send_error(r, 400, "MalformedXML", "The XML you provided was not well-formed");
+        return;
+    }
+    rc = meta_bucket_set_versioning(r->conn->st->meta, mb.id,
+                                    vc.status == S3XML_VERSIONING_ENABLED
+                                        ? HF_VERSIONING_ENABLED : HF_VERSIONING_SUSPENDED);
+    if (rc != HF_OK)
+        send_hf_error(r, rc);
+    else
+        send_empty(r, 200);
+}
+
+/* ------------------------------------------------------------------ */
+/* listings                                                            */
+/* ------------------------------------------------------------------ */
+
+struct lister {
+    struct req *r;
+    struct s3xml_buf *b;
+    const char *prefix;
+    size_t plen;
+    const char *delim;
+    size_t dlen;
+    unsigned max, count;
+    bool v2, versions, url, truncated;
+    const char *after;          /* skip keys <= after (V1 marker / V2 start) */
+    size_t after_len;
+    char *last_prefix;          /* the last CommonPrefix written */
+    size_t last_prefix_len;
+    char *next;                 /* the last key or prefix written (for the next page) */
+    size_t next_len;
+    char next_vid[HF_VERSION_ID_LEN + 1];
+    struct s3xml_list_head lh;
+    struct s3xml_versions_head vh;
+    struct s3xml_owner owner;
+    const char *vid_marker;     /* ListObjectVersions: skip up to this version of after */
+    bool vid_skipping;
+};
+
+#define LIST_STOP HF_EBUSY  /* internal: the page is full */
+
+static bool set_next(struct lister *l, const char *k, size_t n)
+{
+    char *c = realloc(l->next, n + 1);
+
+    if (!c)
+        return false;
+    memcpy(c, k, n);
+    c[n] = '\0';
+    l->next = c;
+    l->next_len = n;
+    return true;
+}
+
+static enum hf_err list_cb(void *arg, const struct hf_version_info *v)
+{
+    struct lister *l = arg;
+    const char *d;
+
+    /* V1 marker / V2 start-after / continuation: strictly after. */
+    if (l->after) {
+        int c = memcmp(v->key, l->after, v->keylen < l->after_len ? v->keylen : l->after_len);
+        if (c < 0 || (c == 0 && v->keylen <= l->after_len)) {
+            if (!(l->versions && l->vid_marker && c == 0 && v->keylen == l->after_len))
+                return HF_OK;
+            /* ListObjectVersions: within the marker key, skip up to the version marker */
+            if (l->vid_skipping) {
+                if (strcmp(v->null_version ? "null" : v->version_id, l->vid_marker) == 0)
+                    l->vid_skipping = false;
+                return HF_OK;
+            }
+        }
+    }
+    /* A delimiter groups keys into common prefixes. */
+    if (l->dlen && v->keylen > l->plen &&
+        (d = memmem(v->key + l->plen, v->keylen - l->plen, l->delim, l->dlen)) != NULL) {
+        size_t n = (size_t)(d - v->key) + l->dlen;
+        if (l->last_prefix && n == l->last_prefix_len && memcmp(l->last_prefix, v->key, n) == 0)
+            return HF_OK; /* already written */
+        if (l->after && n <= l->after_len && memcmp(v->key, l->after, n) == 0 &&
+            n == l->after_len)
+            return HF_OK; /* the continuation point is this prefix */
+        if (l->count == l->max) {
+            l->truncated = true;
+            return LIST_STOP;
+        }
+        free(l->last_prefix);
+        l->last_prefix = malloc(n);
+        if (!l->last_prefix)
+            return HF_ENOMEM;
+        memcpy(l->last_prefix, v->key, n);
+        l->last_prefix_len = n;
+        if (l->versions)
+            s3xml_versions_prefix(l->b, &l->vh, v->key, n);
+        else
+            s3xml_list_prefix(l->b, &l->lh, v->key, n);
+        l->count++;
+        l->next_vid[0] = '\0';
+        return set_next(l, v->key, n) ? HF_OK : HF_ENOMEM;
+    }
+    if (l->count == l->max) {
+        l->truncated = true;
+        return LIST_STOP;
+    }
+    if (l->versions) {
+        struct s3xml_version sv = {
+            .key = v->key, .key_len = v->keylen,
+            .version_id = v->null_version ? "null" : v->version_id,
+            .is_latest = v->latest, .delete_marker = v->delete_marker,
+            .mtime_ns = v->mtime_ns, .etag = v->etag, .size = v->size,
+            .owner = &l->owner,
+        };
+        s3xml_versions_entry(l->b, &l->vh, &sv);
+        snprintf(l->next_vid, sizeof(l->next_vid), "%s", sv.version_id);
+    } else {
+        struct s3xml_object so = {
+            .key = v->key, .key_len = v->keylen, .mtime_ns = v->mtime_ns, .etag = v->etag,
+            .size = v->size, .owner = l->v2 ? NULL : &l->owner,
+        };
+        s3xml_list_object(l->b, &l->lh, &so);
+    }
+    l->count++;
+    return set_next(l, v->key, v->keylen) ? HF_OK : HF_ENOMEM;
+}
+
+/* base64url-free continuation tokens: the hex of the last key written. */
+static char *token_encode(const char *k, size_t n)
+{
+    char *t = malloc(2 * n + 1);
+
+    if (t)
+        hf_hex((const uint8_t *)k, n, t);
+    return t;
+}
+
+static char *token_decode(const char *t, size_t *n)
+{
+    size_t tl = strlen(t);
+    char *k;
+
+    if (tl % 2 || tl / 2 > HF_KEY_MAX)
+        return NULL;
+    k = malloc(tl / 2 + 1);
+    if (!k)
+        return NULL;
+    for (size_t i = 0; i < tl / 2; i++) {
+        int hi = hexv(t[2 * i]), lo = hexv(t[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            free(k);
+            return NULL;
+        }
+        k[i] = (char)(hi << 4 | lo);
+    }
+    k[tl / 2] = '\0';
+    *n = tl / 2;
+    return k;
+}
+
+static void list_objects(struct req *r, bool v2, bool versions)
+{
+    struct meta_bucket mb;
+    struct lister l;
+    struct s3xml_buf b;
+    char *prefix = NULL, *delim = NULL, *maxk = NULL, *enc = NULL, *after = NULL,
+         *token = NULL, *marker = NULL, *vidm = NULL, *tok_key = NULL, *next_tok = NULL;
+    size_t tok_len = 0;
+    bool has_token = false;
+    enum hf_err rc;
+
+    if (!own_bucket(r, &mb))
+        return;
+    memset(&l, 0, sizeof(l));
+    l.r = r;
+    l.v2 = v2;
+    l.versions = versions;
+    l.owner = (struct s3xml_owner){ r->user_name, r->user_name };
+    prefix = param(r, "prefix", NULL);
+    delim = param(r, "delimiter", NULL);
+    maxk = param(r, "max-keys", NULL);
+    enc = param(r, "encoding-type", NULL);
+    l.max = LIST_MAX_KEYS;
+    if (maxk) {
+        char *end;
+        long v = strtol(maxk, &end, 10);
+        if (*end || v < 0) {
+            send_error(r, 400, "InvalidArgument", "Invalid max-keys");
+            goto out;
+        }
+        l.max = v > LIST_MAX_KEYS ? LIST_MAX_KEYS : (unsigned)v;
+    }
+    if (enc && strcmp(enc, "url") != 0) {
+        send_error(r, 400, "InvalidArgument", "Invalid Encoding Method specified in Request");
+        goto out;
+    }
+    l.url = enc != NULL;
+    l.prefix = prefix ? prefix : "";
+    l.plen = strlen(l.prefix);
+    l.delim = delim;
+    l.dlen = delim ? strlen(delim) : 0;
+    if (versions) {
+        marker = param(r, "key-marker", NULL);
+        vidm = param(r, "version-id-marker", NULL);
+        if (marker && *marker) {
+            l.after = marker;
+            l.after_len = strlen(marker);
+            if (vidm && *vidm) {
+                l.vid_marker = vidm;
+                l.vid_skipping = true;
+            }
+        }
+    } else if (v2) {
+        after = param(r, "start-after", NULL);
+        token = param(r, "continuation-token", &has_token);
+        if (has_token) {
+            tok_key = token ? token_decode(token, &tok_len) : NULL;
+            if (!tok_key) {
+                send_error(r, 400, "InvalidArgument", "The continuation token provided is "
+                           "incorrect");
+                goto out;
+            }
+            l.after = tok_key;
+            l.after_len = tok_len;
+        } else if (after && *after) {
+            l.after = after;
+            l.after_len = strlen(after);
+        }
+    } else {
+        marker = param(r, "marker", NULL);
+        if (marker && *marker) {
+            l.after = marker;
+            l.after_len = strlen(marker);
+        }
+    }
+    s3xml_buf_init(&b, S3XML_OUT_MAX);
+    l.b = &b;
+    /* The head is written after the entries are known: build entries first. */
+    {
+        struct s3xml_buf entries;
+        s3xml_buf_init(&entries, S3XML_OUT_MAX);
+        l.b = &entries;
+        l.lh = (struct s3xml_list_head){ .v2 = v2, .url_encode = l.url, .bucket = r->bucket,
+                                         .prefix = l.prefix, .delimiter = delim,
+                                         .max_keys = l.max };
+        l.vh = (struct s3xml_versions_head){ .url_encode = l.url, .bucket = r->bucket,
+                                             .prefix = l.prefix, .delimiter = delim,
+                                             .max_keys = l.max };
+        if (l.max > 0) {
+            rc = hf_list(r->conn->st, r->bucket, l.prefix, l.plen,
+                         versions ? HF_LIST_VERSIONS : 0, list_cb, &l);
+            if (rc == LIST_STOP)
+                rc = HF_OK;
+        } else {
+            rc = HF_OK;
+        }
+        if (rc != HF_OK) {
+            s3xml_buf_release(&entries);
+            s3xml_buf_release(&b);
+            send_hf_error(r, rc);
+            goto out;
+        }
+        l.b = &b;
+        if (versions) {
+            l.vh.is_truncated = l.truncated;
+            l.vh.key_marker = marker;
+            l.vh.version_id_marker = vidm;
+            if (l.truncated) {
+                l.vh.next_key_marker = l.next;
+                l.vh.next_version_id_marker = l.next_vid[0] ? l.next_vid : NULL;
+            }
+            s3xml_versions_begin(&b, &l.vh);
+        } else {
+            l.lh.is_truncated = l.truncated;
+            l.lh.key_count = l.count;
+            if (v2) {
+                l.lh.start_after = after;
+                l.lh.continuation_token = has_token ? token : NULL;
+                if (l.truncated && l.next) {
+                    next_tok = token_encode(l.next, l.next_len);
+                    l.lh.next_continuation_token = next_tok;
+                }
+            } else {
+                l.lh.marker = marker;
+                if (l.truncated && delim)
+                    l.lh.next_marker = l.next;
+            }
+            s3xml_list_begin(&b, &l.lh);
+        }
+        s3xml_raw(&b, entries.data ? entries.data : "", entries.len);
+        s3xml_buf_release(&entries);
+        if (versions)
+            s3xml_versions_end(&b);
+        else
+            s3xml_list_end(&b);
+    }
+    send_xml_buf(r, 200, &b);
+    s3xml_buf_release(&b);
+out:
+    free(prefix);
+    free(delim);
+    free(maxk);
+    free(enc);
+    free(after);
+    free(token);
+    free(marker);
+    free(vidm);
+    free(tok_key);
+    free(next_tok);
+    free(l.next);
+    free(l.last_prefix);
+}
+
+/* ------------------------------------------------------------------ */
+/* objects                                                             */
+/* ------------------------------------------------------------------ */
+
+static void put_object_finish(struct req *r)
+{
+    struct hf_version_info vi;
+    struct hf_object_meta om;
+    uint8_t md[16];
+    unsigned mdlen = 0;
+    char etag[33];
+    enum hf_err rc;
+
+    if (!body_end(r)) {
+        hf_writer_abort(r->w);
+        r->w = NULL;
+        return;
+    }
+    EVP_DigestFinal_ex(r->md5, md, &mdlen);
+    hf_hex(md, 16, etag);
+    om = (struct hf_object_meta){ etag, r->attrs, r->attrs_len };
+    rc = hf_writer_commit(r->w, &om, &vi);
+    r->w = NULL;
+    if (rc != HF_OK) {
+        send_hf_error(r, rc);
+        return;
+    }
+    {
+        struct MHD_Response *resp = buffer_response("", 0);
+        char q[40];
+        snprintf(q, sizeof(q), "\"%s\"", etag);
+        MHD_add_response_header(resp, "ETag", q);
+        if (!vi.null_version)
+            MHD_add_response_header(resp, "x-amz-version-id", vi.version_id);
+        respond(r, 200, resp);
+    }
+}
+
+static bool put_object_begin(struct req *r)
+{
+    struct meta_bucket mb;
+    struct hf_put_opts po = { -1, NULL, NULL };
+    const char *cl;
+    enum hf_err rc;
+
+    if (!own_bucket(r, &mb))
+        return false;
+    if (r->keylen > HF_KEY_MAX) {
+        send_error(r, 400, "KeyTooLongError", "Your key is too long");
+        return false;
+    }
+    if (!encode_attrs(r)) {
+        send_error(r, 400, "MetadataTooLarge",
+                   "Your metadata headers exceed the maximum allowed metadata size.");
+        return false;
+    }
+    cl = r->chunked ? header(r, "x-amz-decoded-content-length") : header(r, "Content-Length");
+    if (cl) {
+        char *end;
+        long long v = strtoll(cl, &end, 10);
+        if (*end || v < 0) {
+            send_error(r, 400, "InvalidArgument", "Invalid Content-Length");
+            return false;
+        }
+        if (v > (5LL << 30)) {
+            send_error(r, 400, "EntityTooLarge",
+                       "Your proposed upload exceeds the maximum allowed object size.");
+            return false;
+        }
+        po.expect_size = v;
+    } else if (!r->chunked) {
+        send_error(r, 411, "MissingContentLength", "You must provide the Content-Length HTTP "
+                   "header.");
+        return false;
+    }
+    r->md5 = EVP_MD_CTX_new();
+    if (!r->md5 || !EVP_DigestInit_ex(r->md5, EVP_md5(), NULL)) {
+        send_error(r, 500, "InternalError", "out of memory");
+        return false;
+    }
+    rc = hf_writer_open(r->conn->st, r->bucket, r->key, r->keylen, &po, &r->w);
+    if (rc != HF_OK) {
+        send_hf_error(r, rc);
+        return false;
+    }
+    if (!body_begin(r, BODY_OBJECT, 0))
+        return false;
+    r->finish = put_object_finish;
+    return true;
+}
+
+struct reader_ctx {
+    struct hf_reader *rd;
+};
+
+static ssize_t read_cb(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct reader_ctx *rc = cls;
+    size_t got = 0;
+
+    (void)pos;
+    if (hf_reader_read(rc->rd, buf, max, &got) != HF_OK)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (got == 0)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    return (ssize_t)got;
+}
+
+static void read_free(void *cls)
+{
+    struct reader_ctx *rc = cls;
+
+    hf_reader_close(rc->rd);
+    free(rc);
+}
+
+/* Parse "bytes=A-B", "bytes=A-", "bytes=-N" against @size.  0 ok, -1 ignore, -2 416. */
+static int parse_range(const char *h, uint64_t size, uint64_t *off, uint64_t *len)
+{
+    const char *p;
+    char *end;
+    unsigned long long a, b;
+
+    if (strncmp(h, "bytes=", 6) != 0 || strchr(h, ','))
+        return -1;
+    p = h + 6;
+    if (*p == '-') {
+        a = strtoull(p + 1, &end, 10);
+        if (end == p + 1 || *end)
+            return -1;
+        if (a == 0)
+            return -2;
+        *off = a >= size ? 0 : size - a;
+        *len = size - *off;
+        return size == 0 ? -2 : 0;
+    }
+    a = strtoull(p, &end, 10);
+    if (end == p || *end != '-')
+        return -1;
+    p = end + 1;
+    if (*p == '\0') {
+        b = size ? size - 1 : 0;
+    } else {
+        b = strtoull(p, &end, 10);
+        if (*end || b < a)
+            return -1;
+        if (b >= size)
+            b = size - 1;
+    }
+    if (a >= size)
+        return -2;
+    *off = a;
+    *len = b - a + 1;
+    return 0;
+}
+
+static void get_object(struct req *r, bool head)
+{
+    struct meta_bucket mb;
+    struct hf_version_info vi;
+    struct hf_reader *rd = NULL;
+    struct MHD_Response *resp;
+    char *version = NULL, tbuf[64], etag[HF_ETAG_MAX + 3];
+    const char *h;
+    uint64_t off = 0, len = UINT64_MAX;
+    bool ranged = false, has_type = false;
+    enum hf_err rc;
+    bool has_vid;
+
+    if (!own_bucket(r, &mb))
+        return;
+    version = param(r, "versionId", &has_vid);
+    rc = hf_head(r->conn->st, r->bucket, r->key, r->keylen, version, &vi);
+    if (rc == HF_EDELETED) {
+        if (version)
+            send_error_hdr(r, 405, "MethodNotAllowed",
+                           "The specified method is not allowed against this resource.",
+                           "x-amz-delete-marker", "true");
+        else
+            send_error_hdr(r, 404, "NoSuchKey", "The specified key does not exist.",
+                           "x-amz-delete-marker", "true");
+        goto out;
+    }
+    if (rc != HF_OK) {
+        send_hf_error(r, rc);
+        goto out;
+    }
+    snprintf(etag, sizeof(etag), "\"%s\"", vi.etag);
+    /* Conditions (RFC 7232 order). */
+    if ((h = header(r, "If-Match")) && strcmp(h, "*") != 0 && strcmp(h, etag) != 0 &&
+        strcmp(h, vi.etag) != 0) {
+        send_error(r, 412, "PreconditionFailed",
+                   "At least one of the pre-conditions you specified did not hold");
+        goto out;
+    }
+    if (!header(r, "If-Match") && (h = header(r, "If-Unmodified-Since"))) {
+        int64_t t = parse_http_date(h);
+        if (t >= 0 && vi.mtime_ns / 1000000000 > t) {
+            send_error(r, 412, "PreconditionFailed",
+                       "At least one of the pre-conditions you specified did not hold");
+            goto out;
+        }
+    }
+    if ((h = header(r, "If-None-Match")) &&
+        (strcmp(h, "*") == 0 || strcmp(h, etag) == 0 || strcmp(h, vi.etag) == 0)) {
+        resp = buffer_response("", 0);
+        MHD_add_response_header(resp, "ETag", etag);
+        respond(r, 304, resp);
+        goto out;
+    }
+    if (!header(r, "If-None-Match") && (h = header(r, "If-Modified-Since"))) {
+        int64_t t = parse_http_date(h);
+        if (t >= 0 && vi.mtime_ns / 1000000000 <= t) {
+            resp = buffer_response("", 0);
+            MHD_add_response_header(resp, "ETag", etag);
+            respond(r, 304, resp);
+            goto out;
+        }
+    }
+    if ((h = header(r, "Range"))) {
+        int pr = parse_range(h, vi.size, &off, &len);
+        if (pr == -2) {
+            send_error(r, 416, "InvalidRange", "The requested range is not satisfiable");
+            goto out;
+        }
+        ranged = pr == 0;
+        if (!ranged) {
+            off = 0;
+            len = UINT64_MAX;
+        }
+    }
+    if (head) {
+        /* HEAD: the headers of a GET, a body never sent. */
+        if (ranged) {
+            resp = MHD_create_response_from_callback(len, 1, read_cb, NULL, NULL);
+        } else {
+            resp = MHD_create_response_from_callback(vi.size, 1, read_cb, NULL, NULL);
+        }
+    } else {
+        struct reader_ctx *rcx = calloc(1, sizeof(*rcx));
+        if (!rcx) {
+            send_error(r, 500, "InternalError", "out of memory");
+            goto out;
+        }
+        rc = hf_reader_open(r->conn->st, r->bucket, r->key, r->keylen, version, off, len,
+                            &rd, NULL);
+        if (rc != HF_OK) {
+            free(rcx);
+            send_hf_error(r, rc);
+            goto out;
+        }
+        rcx->rd = rd;
+        resp = MHD_create_response_from_callback(hf_reader_length(rd), 256 * 1024, read_cb,
+                                                 rcx, read_free);
+        r->bytes_out += hf_reader_length(rd);
+    }
+    if (!resp) {
+        send_error(r, 500, "InternalError", "out of memory");
+        goto out;
+    }
+    {
+        bool skip[NOVERRIDES];
+        for (size_t i = 0; i < NOVERRIDES; i++) {
+            char *v = param(r, overrides[i][0], NULL);
+            skip[i] = v != NULL;
+            if (v) {
+                MHD_add_response_header(resp, overrides[i][1], v);
+                if (i == 0)
+                    has_type = true;
+                free(v);
+            }
+        }
+        bool stored_type;
+        add_attrs(resp, vi.attrs, vi.attrs_len, &stored_type, skip);
+        if (!skip[0])
+            has_type = stored_type;
+    }
+    if (!has_type)
+        MHD_add_response_header(resp, "Content-Type", "binary/octet-stream");
+    MHD_add_response_header(resp, "ETag", etag);
+    http_date(vi.mtime_ns, tbuf, sizeof(tbuf));
+    MHD_add_response_header(resp, "Last-Modified", tbuf);
+    MHD_add_response_header(resp, "Accept-Ranges", "bytes");
+    if (mb.versioning != HF_VERSIONING_OFF || !vi.null_version)
+        MHD_add_response_header(resp, "x-amz-version-id",
+                                vi.null_version ? "null" : vi.version_id);
+    if (ranged) {
+        char cr[96];
+        snprintf(cr, sizeof(cr), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, off, off + len - 1,
+                 vi.size);
+        MHD_add_response_header(resp, "Content-Range", cr);
+    }
+    respond(r, ranged ? 206 : 200, resp);
+out:
+    free(version);
+}
+
+static void delete_object(struct req *r)
+{
+    struct meta_bucket mb;
+    struct hf_delete_result dr;
+    struct MHD_Response *resp;
+    char *version;
+    bool has_vid;
+    enum hf_err rc;
+
+    if (!own_bucket(r, &mb))
+        return;
+    version = param(r, "versionId", &has_vid);
+    rc = hf_delete(r->conn->st, r->bucket, r->key, r->keylen, version, &dr);
+    if (rc != HF_OK && !(rc == HF_ENOTFOUND && version)) {
+        free(version);
+        send_hf_error(r, rc);
+        return;
+    }
+    resp = buffer_response("", 0);
+    if (rc == HF_OK && (dr.marker_created || dr.was_marker))
+        MHD_add_response_header(resp, "x-amz-delete-marker", "true");
+    if (rc == HF_OK && version)
+        MHD_add_response_header(resp, "x-amz-version-id", version);
+    else if (rc == HF_OK && dr.marker_created)
+        MHD_add_response_header(resp, "x-amz-version-id", dr.version_id);
+    free(version);
+    respond(r, 204, resp);
+}
+
+static void delete_objects_finish(struct req *r)
+{
+    struct s3xml_delete del = { 0 };
+    struct s3xml_err xe = { 0 };
+    struct meta_bucket mb;
+    struct s3xml_buf b;
+    enum hf_err rc;
+
+    if (!body_end(r) || !own_bucket(r, &mb))
+        return;
+    if (!header(r, "Content-MD5") && !r->dg.sum.algo) {
+        /* S3 requires an integrity header on DeleteObjects; SDKs send one. */
+    }
+    rc = s3xml_parse_delete(r->xml.data, r->xml.len, S3XML_BODY_MAX, &del, &xe);
+    if (rc != HF_OK) {
+        send_error(r, 400, xe.code ? xe.code : "MalformedXML", xe.msg);
+        return;
+    }
+    s3xml_buf_init(&b, S3XML_OUT_MAX);
+    s3xml_delete_begin(&b);
+    for (size_t i = 0; i < del.nobjs; i++) {
+        struct s3xml_delete_obj *o = &del.objs[i];
+        struct hf_delete_result dr;
+        rc = hf_delete(r->conn->st, r->bucket, o->key, o->key_len, o->version_id, &dr);
+        if (rc == HF_OK || (rc == HF_ENOTFOUND && o->version_id)) {
+            if (!del.quiet)
+                s3xml_delete_deleted(&b, o->key, o->key_len, o->version_id,
+                                     rc == HF_OK && (dr.marker_created || dr.was_marker),
+                                     rc == HF_OK && dr.marker_created ? dr.version_id
+                                     : rc == HF_OK && dr.was_marker  ? o->version_id
+                                                                     : NULL);
+        } else {
+            s3xml_delete_error(&b, o->key, o->key_len, o->version_id,
+                               rc == HF_EBADKEY ? "InvalidArgument" : "InternalError",
+                               hf_strerror(rc));
+        }
+    }
+    s3xml_delete_end(&b);
+    s3xml_delete_release(&del);
+    send_xml_buf(r, 200, &b);
+    s3xml_buf_release(&b);
+}
+
+/* ------------------------------------------------------------------ */
+/* routing                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Split the request target into bucket and key (path or virtual-host style). */
+static bool route(struct req *r)
+{
+    const char *q = strchr(r->uri, '?'), *p, *host = header(r, "Host");
+    size_t plen;
+
+    r->path = r->uri;
+    r->path_len = q ? (size_t)(q - r->uri) : strlen(r->uri);
+    if (r->path_len == 0 || r->path[0] != '/') {
+        send_error(r, 400, "InvalidURI", "Couldn't parse the specified URI.");
+        return false;
+    }
+    if (q && sigv4_split_query(q + 1, strlen(q + 1), r->params, SIGV4_MAX_PARAMS,
+                               &r->nparams) != HF_OK) {
+        send_error(r, 400, "InvalidURI", "Couldn't parse the specified URI.");
+        return false;
+    }
+    p = r->path + 1;
+    plen = r->path_len - 1;
+    /* Virtual-host style: Host is BUCKET.<vhost domain>. */
+    if (host && r->srv->vhost[0]) {
+        size_t hl = strcspn(host, ":"), vl = strlen(r->srv->vhost);
+        if (hl > vl + 1 && host[hl - vl - 1] == '.' &&
+            strncasecmp(host + hl - vl, r->srv->vhost, vl) == 0 && hl - vl - 1 < 64) {
+            memcpy(r->bucket, host, hl - vl - 1);
+            r->bucket[hl - vl - 1] = '\0';
+            if (plen > 0) {
+                r->key = pct_decode(p, plen, &r->keylen);
+                if (!r->key) {
+                    send_error(r, 400, "InvalidURI", "Couldn't parse the specified URI.");
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+    if (plen == 0)
+        return true; /* the service */
+    {
+        const char *slash = memchr(p, '/', plen);
+        size_t bl = slash ? (size_t)(slash - p) : plen, dl;
+        char *b = pct_decode(p, bl, &dl);
+        if (!b || dl >= sizeof(r->bucket)) {
+            free(b);
+            send_error(r, 400, "InvalidBucketName", "The specified bucket is not valid.");
+            return false;
+        }
+        memcpy(r->bucket, b, dl + 1);
+        free(b);
+        if (slash && plen - bl - 1 > 0) {
+            r->key = pct_decode(slash + 1, plen - bl - 1, &r->keylen);
+            if (!r->key) {
+                send_error(r, 400, "InvalidURI", "Couldn't parse the specified URI.");
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* A subresource this server does not implement yet (multipart, ACLs, ...). */
+static bool unsupported_subresource(struct req *r)
+{
+    static const char *const sub[] = {
+        "uploadId", "partNumber", "uploads", "acl", "tagging", "retention", "legal-hold",
+        "policy", "lifecycle", "object-lock", "cors", "encryption", "torrent", "restore",
+        "select", "website", "logging", "notification", "replication", "requestPayment",
+        "accelerate", "analytics", "inventory", "metrics", "ownershipControls",
+        "publicAccessBlock", "intelligent-tiering", "attributes",
+    };
+
+    for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++)
+        if (has_param(r, sub[i]))
+            return true;
+    return false;
+}
+
+static void begin(struct req *r)
+{
+    const char *m = r->method;
+
+    if (!r->conn->st) {
+        enum hf_err rc = hf_store_open(r->srv->data_dir, &r->conn->st);
+        if (rc != HF_OK) {
+            send_error(r, 503, "ServiceUnavailable", "The store cannot be opened");
+            return;
+        }
+    }
+    MHD_get_connection_values(r->c, MHD_HEADER_KIND, collect_header, r);
+    if (!route(r) || !authenticate(r))
+        return;
+    if (!r->bucket[0]) {
+        if (strcmp(m, "GET") == 0)
+            list_buckets(r);
+        else
+            send_error(r, 405, "MethodNotAllowed",
+                       "The specified method is not allowed against this resource.");
+        return;
+    }
+    if (!r->key) {
+        if (strcmp(m, "GET") == 0) {
+            if (has_param(r, "location"))
+                get_location(r);
+            else if (has_param(r, "versioning"))
+                get_versioning(r);
+            else if (has_param(r, "versions"))
+                list_objects(r, false, true);
+            else if (unsupported_subresource(r))
+                send_error(r, 501, "NotImplemented",
+                           "A header you provided implies functionality that is not "
+                           "implemented");
+            else {
+                char *lt = param(r, "list-type", NULL);
+                list_objects(r, lt && strcmp(lt, "2") == 0, false);
+                free(lt);
+            }
+        } else if (strcmp(m, "HEAD") == 0) {
+            struct meta_bucket mb;
+            if (own_bucket(r, &mb))
+                send_empty(r, 200);
+        } else if (strcmp(m, "PUT") == 0) {
+            if (has_param(r, "versioning")) {
+                if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
+                    r->finish = put_versioning_finish;
+            } else if (!unsupported_subresource(r)) {
+                if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
+                    r->finish = create_bucket_finish;
+            } else {
+                send_error(r, 501, "NotImplemented",
+                           "A header you provided implies functionality that is not "
+                           "implemented");
+            }
+        } else if (strcmp(m, "DELETE") == 0) {
+            delete_bucket(r);
+        } else if (strcmp(m, "POST") == 0 && has_param(r, "delete")) {
+            if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
+                r->finish = delete_objects_finish;
+        } else {
+            send_error(r, 405, "MethodNotAllowed",
+                       "The specified method is not allowed against this resource.");
+        }
+        return;
+    }
+    if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0) {
+        if (unsupported_subresource(r))
+            send_error(r, 501, "NotImplemented",
+                       "A header you provided implies functionality that is not implemented");
+        else
+            get_object(r, strcmp(m, "HEAD") == 0);
+    } else if (strcmp(m, "PUT") == 0) {
+        if (unsupported_subresource(r) || header(r, "x-amz-copy-source"))
+            send_error(r, 501, "NotImplemented",
+                       "A header you provided implies functionality that is not implemented");
+        else
+            put_object_begin(r);
+    } else if (strcmp(m, "DELETE") == 0) {
+        if (unsupported_subresource(r))
+            send_error(r, 501, "NotImplemented",
+                       "A header you provided implies functionality that is not implemented");
+        else
+            delete_object(r);
+    } else {
+        send_error(r, 501, "NotImplemented",
+                   "A header you provided implies functionality that is not implemented");
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* libmicrohttpd callbacks                                             */
+/* ------------------------------------------------------------------ */
+
+static void *uri_log(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    struct server *srv = cls;
+    struct req *r = calloc(1, sizeof(*r));
+
+    (void)c;
+    if (!r)
+        return NULL;
+    r->srv = srv;
+    r->uri = strdup(uri ? uri : "/");
+    clock_gettime(CLOCK_MONOTONIC, &r->t0);
+    snprintf(r->id, sizeof(r->id), "%016" PRIxFAST64,
+             (uint_fast64_t)atomic_fetch_add(&srv->next_id, 1) ^
+                 ((uint_fast64_t)time(NULL) << 20));
+    return r;
+}
+
+static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char *url,
+                                 const char *method, const char *version,
+                                 const char *upload_data, size_t *upload_data_size,
+                                 void **con_cls)
+{
+    struct req *r = *con_cls;
+
+    (void)cls;
+    (void)url;
+    (void)version;
+    if (!r || !r->uri)
+        return MHD_NO;
+    r->c = c;
+    if (!r->started) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        r->started = true;
+        r->method = method;
+        r->conn = ci ? ci->socket_context : NULL;
+        if (!r->conn)
+            return MHD_NO;
+        begin(r);
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!r->responded)
+            consume(r, upload_data, *upload_data_size);
+        else
+            r->bytes_in += *upload_data_size;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (!r->responded) {
+        if (r->finish)
+            r->finish(r);
+        else
+            send_empty(r, 200);
+    }
+    return MHD_YES;
+}
+
+static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct server *srv = cls;
+    struct req *r = *con_cls;
+    struct timespec t1;
+    double ms;
+
+    (void)c;
+    if (!r)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
+    if (srv->log && r->method) {
+        pthread_mutex_lock(&srv->log_mu);
+        fprintf(srv->log, "%s %s %s ", r->id, r->method, r->bucket[0] ? r->bucket : "-");
+        if (r->key) {
+            for (size_t i = 0; i < r->keylen && i < 256; i++) {
+                unsigned char ch = (unsigned char)r->key[i];
+                if (ch <= ' ' || ch == 0x7f)
+                    fprintf(srv->log, "%%%02X", ch);
+                else
+                    fputc(ch, srv->log);
+            }
+        } else {
+            fputc('-', srv->log);
+        }
+        fprintf(srv->log, " %d in=%" PRIu64 " out=%" PRIu64 " %.1fms%s\n",
+                r->status ? r->status : 0, r->bytes_in, r->bytes_out, ms,
+                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+        fflush(srv->log);
+        pthread_mutex_unlock(&srv->log_mu);
+    }
+    /* An upload that did not complete leaves nothing (invariant 2). */
+    hf_writer_abort(r->w);
+    if (r->ch_init)
+        sigv4_chunked_release(r->ch);
+    free(r->ch);
+    if (r->dg_init)
+        sigv4_digest_release(&r->dg);
+    if (r->xml_init)
+        s3xml_buf_release(&r->xml);
+    EVP_MD_CTX_free(r->md5);
+    OPENSSL_cleanse(r->sigkey, sizeof(r->sigkey));
+    free(r->key);
+    free(r->uri);
+    free(r);
+    *con_cls = NULL;
+}
+
+static void connection_cb(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)cls;
+    (void)c;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = calloc(1, sizeof(struct conn));
+    } else {
+        struct conn *cn = *socket_context;
+        if (cn) {
+            hf_store_close(cn->st);
+            free(cn);
+        }
+        *socket_context = NULL;
+    }
+}
+
+/* Keep the request target as sent: SigV4 needs the raw path and query. */
+static size_t unescape_none(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    return strlen(s);
+}
+
+enum hf_err hf_serve(const char *data_dir, const struct hf_server_opts *opts,
+                     volatile int *stop)
+{
+    struct server srv;
+    struct sockaddr_in sa;
+    struct hf_store *probe = NULL;
+    const char *listen = opts && opts->listen ? opts->listen : "127.0.0.1:9000";
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    enum hf_err rc;
+
+    memset(&srv, 0, sizeof(srv));
+    memset(&sa, 0, sizeof(sa));
+    if (!colon || (size_t)(colon - listen) >= sizeof(host))
+        return HF_EINVAL;
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)atoi(colon + 1));
+    if (inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &sa.sin_addr) != 1 || !sa.sin_port)
+        return HF_EINVAL;
+    /* Fail early, with the engine's message, if the store cannot open. */
+    rc = hf_store_open(data_dir, &probe);
+    if (rc != HF_OK)
+        return rc;
+    hf_store_close(probe);
+    srv.data_dir = realpath(data_dir, NULL);
+    if (!srv.data_dir)
+        return HF_ENOMEM;
+    snprintf(srv.region, sizeof(srv.region), "%s",
+             opts && opts->region ? opts->region : "us-east-1");
+    snprintf(srv.vhost, sizeof(srv.vhost), "%s",
+             opts && opts->vhost_domain ? opts->vhost_domain : "localhost");
+    srv.log = opts && opts->log ? opts->log : stderr;
+    pthread_mutex_init(&srv.log_mu, NULL);
+    atomic_init(&srv.next_id, 1);
+    srv.d = MHD_start_daemon(
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+        0, NULL, NULL, access_cb, &srv,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_log, &srv,
+        MHD_OPTION_NOTIFY_COMPLETED, completed_cb, &srv,
+        MHD_OPTION_NOTIFY_CONNECTION, connection_cb, &srv,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
+        MHD_OPTION_END);
+    if (!srv.d) {
+        free(srv.data_dir);
+        pthread_mutex_destroy(&srv.log_mu);
+        return HF_EIO;
+    }
+    if (opts && opts->ready)
+        opts->ready(opts->ready_arg);
+    while (!*stop)
+        usleep(100 * 1000);
+    /* Graceful: stop accepting, let in-flight requests finish or abort. */
+    MHD_quiesce_daemon(srv.d);
+    MHD_stop_daemon(srv.d);
+    pthread_mutex_destroy(&srv.log_mu);
+    free(srv.data_dir);
+    return HF_OK;
+}

@@ -1,0 +1,264 @@
+"""
+S3 API end to end with boto3 (Debian's python3-boto3) against the real
+server on loopback.  Invariant 8: bad input gets the right S3 error and
+harms nothing; users never see each other's buckets.  Run by
+tests/e2e/test_s3.sh, which starts the server and sets HF_* variables.
+"""
+import hashlib
+import os
+import time
+import urllib.request
+
+import boto3
+import botocore
+import pytest
+from botocore.config import Config
+
+EP = os.environ["HF_ENDPOINT"]
+
+
+def client(ak=None, sk=None, **cfg):
+    return boto3.client(
+        "s3",
+        endpoint_url=EP,
+        aws_access_key_id=ak or os.environ["HF_AK"],
+        aws_secret_access_key=sk or os.environ["HF_SK"],
+        region_name="us-east-1",
+        config=Config(signature_version="s3v4", retries={"max_attempts": 1}, **cfg),
+    )
+
+
+@pytest.fixture(scope="module")
+def s3():
+    return client()
+
+
+@pytest.fixture
+def bucket(s3, request):
+    name = "t-" + request.node.name.replace("_", "-")[:40].lower() + "-" + os.urandom(3).hex()
+    s3.create_bucket(Bucket=name)
+    return name
+
+
+def code(exc):
+    return exc.value.response["Error"]["Code"]
+
+
+def test_round_trip_sizes(s3, bucket):
+    for size in (0, 1, 4 * 1024 * 1024 - 1, 4 * 1024 * 1024, 4 * 1024 * 1024 + 1, 7_000_000):
+        data = os.urandom(size)
+        r = s3.put_object(Bucket=bucket, Key=f"k{size}", Body=data)
+        assert r["ETag"] == '"%s"' % hashlib.md5(data).hexdigest()
+        got = s3.get_object(Bucket=bucket, Key=f"k{size}")
+        assert got["Body"].read() == data
+        assert got["ContentLength"] == size
+        h = s3.head_object(Bucket=bucket, Key=f"k{size}")
+        assert h["ContentLength"] == size and h["ETag"] == r["ETag"]
+
+
+def test_metadata_and_content_type(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="m", Body=b"x", ContentType="image/png",
+                  Metadata={"owner": "alice", "case": "MiXeD"}, CacheControl="no-cache",
+                  ContentDisposition='attachment; filename="a.png"')
+    h = s3.head_object(Bucket=bucket, Key="m")
+    assert h["ContentType"] == "image/png"
+    assert h["Metadata"] == {"owner": "alice", "case": "MiXeD"}
+    assert h["CacheControl"] == "no-cache"
+    assert h["ContentDisposition"] == 'attachment; filename="a.png"'
+    g = s3.get_object(Bucket=bucket, Key="m", ResponseContentType="text/plain")
+    assert g["ContentType"] == "text/plain"
+
+
+def test_ranges(s3, bucket):
+    data = os.urandom(9_000_000)
+    s3.put_object(Bucket=bucket, Key="r", Body=data)
+    for rng, want in (("bytes=0-0", data[:1]), ("bytes=4194300-4194310", data[4194300:4194311]),
+                      ("bytes=8999990-", data[8999990:]), ("bytes=-5", data[-5:]),
+                      ("bytes=100-99999999", data[100:])):
+        g = s3.get_object(Bucket=bucket, Key="r", Range=rng)
+        assert g["Body"].read() == want, rng
+        assert g["ResponseMetadata"]["HTTPStatusCode"] == 206
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="r", Range="bytes=9000000-")
+    assert code(e) == "InvalidRange"
+
+
+def test_conditionals(s3, bucket):
+    r = s3.put_object(Bucket=bucket, Key="c", Body=b"abc")
+    etag = r["ETag"]
+    assert s3.get_object(Bucket=bucket, Key="c", IfMatch=etag)["Body"].read() == b"abc"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="c", IfMatch='"0000"')
+    assert code(e) == "PreconditionFailed"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="c", IfNoneMatch=etag)
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 304
+
+
+def test_list_v2_delimiter_pagination(s3, bucket):
+    keys = [f"d{i % 3}/sub{i % 2}/k{i:03d}" for i in range(60)] + ["top1", "top2"]
+    for k in keys:
+        s3.put_object(Bucket=bucket, Key=k, Body=b"")
+    got = []
+    for page in s3.get_paginator("list_objects_v2").paginate(
+            Bucket=bucket, PaginationConfig={"PageSize": 7}):
+        got += [o["Key"] for o in page.get("Contents", [])]
+    assert got == sorted(keys)
+    l = s3.list_objects_v2(Bucket=bucket, Delimiter="/")
+    assert [p["Prefix"] for p in l["CommonPrefixes"]] == ["d0/", "d1/", "d2/"]
+    assert [o["Key"] for o in l["Contents"]] == ["top1", "top2"]
+    l = s3.list_objects_v2(Bucket=bucket, Prefix="d1/", Delimiter="/")
+    assert [p["Prefix"] for p in l["CommonPrefixes"]] == ["d1/sub0/", "d1/sub1/"]
+    # delimiter pages: common prefixes count against max-keys
+    prefixes = []
+    for page in s3.get_paginator("list_objects_v2").paginate(
+            Bucket=bucket, Delimiter="/", PaginationConfig={"PageSize": 2}):
+        prefixes += [p["Prefix"] for p in page.get("CommonPrefixes", [])]
+        prefixes += [o["Key"] for o in page.get("Contents", [])]
+    assert prefixes == ["d0/", "d1/", "d2/", "top1", "top2"]
+    l = s3.list_objects_v2(Bucket=bucket, StartAfter="d2/sub1/k059")
+    assert [o["Key"] for o in l["Contents"]] == ["top1", "top2"]
+    v1 = s3.list_objects(Bucket=bucket, Prefix="d0/", MaxKeys=3)
+    assert v1["IsTruncated"] and len(v1["Contents"]) == 3
+    enc = s3.list_objects_v2(Bucket=bucket, Prefix="top", EncodingType="url")
+    assert [o["Key"] for o in enc["Contents"]] == ["top1", "top2"]
+
+
+def test_versioning_and_delete_markers(s3, bucket):
+    # unversioned: overwrite replaces, delete removes
+    s3.put_object(Bucket=bucket, Key="u", Body=b"1")
+    s3.put_object(Bucket=bucket, Key="u", Body=b"2")
+    vs = s3.list_object_versions(Bucket=bucket, Prefix="u")
+    assert [v["VersionId"] for v in vs["Versions"]] == ["null"]
+    assert s3.get_bucket_versioning(Bucket=bucket).get("Status") is None
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    a = s3.put_object(Bucket=bucket, Key="v", Body=b"one")["VersionId"]
+    b = s3.put_object(Bucket=bucket, Key="v", Body=b"two")["VersionId"]
+    assert a != b and a != "null"
+    assert s3.get_object(Bucket=bucket, Key="v")["Body"].read() == b"two"
+    assert s3.get_object(Bucket=bucket, Key="v", VersionId=a)["Body"].read() == b"one"
+    d = s3.delete_object(Bucket=bucket, Key="v")
+    assert d["DeleteMarker"] is True
+    marker = d["VersionId"]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="v")
+    assert code(e) == "NoSuchKey"
+    vs = s3.list_object_versions(Bucket=bucket, Prefix="v")
+    assert [v["VersionId"] for v in vs["Versions"]] == [b, a]
+    assert [(m["VersionId"], m["IsLatest"]) for m in vs["DeleteMarkers"]] == [(marker, True)]
+    # removing the marker brings the object back
+    r = s3.delete_object(Bucket=bucket, Key="v", VersionId=marker)
+    assert r["DeleteMarker"] is True
+    assert s3.get_object(Bucket=bucket, Key="v")["Body"].read() == b"two"
+    s3.delete_object(Bucket=bucket, Key="v", VersionId=b)
+    assert s3.get_object(Bucket=bucket, Key="v")["Body"].read() == b"one"
+    # suspended: null versions again
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    s3.put_object(Bucket=bucket, Key="v", Body=b"three")
+    ids = [v["VersionId"] for v in s3.list_object_versions(Bucket=bucket, Prefix="v")["Versions"]]
+    assert ids[0] == "null" and a in ids
+
+
+def test_delete_objects(s3, bucket):
+    for i in range(5):
+        s3.put_object(Bucket=bucket, Key=f"x{i}", Body=b"x")
+    r = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": f"x{i}"} for i in range(3)]})
+    assert sorted(d["Key"] for d in r["Deleted"]) == ["x0", "x1", "x2"]
+    left = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert left == ["x3", "x4"]
+
+
+def test_bucket_lifecycle(s3):
+    name = "t-life-" + os.urandom(3).hex()
+    s3.create_bucket(Bucket=name)
+    assert name in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    s3.head_bucket(Bucket=name)
+    assert s3.get_bucket_location(Bucket=name)["LocationConstraint"] in (None, "")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.create_bucket(Bucket=name)
+    assert code(e) == "BucketAlreadyOwnedByYou"
+    s3.put_object(Bucket=name, Key="k", Body=b"1")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.delete_bucket(Bucket=name)
+    assert code(e) == "BucketNotEmpty"
+    s3.delete_object(Bucket=name, Key="k")
+    s3.delete_bucket(Bucket=name)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.head_bucket(Bucket=name)
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_presigned_get_put_with_urllib(s3, bucket):
+    data = os.urandom(100_000)
+    put = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "p"},
+                                    ExpiresIn=60)
+    req = urllib.request.Request(put, data=data, method="PUT")
+    assert urllib.request.urlopen(req).status == 200
+    get = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "p"},
+                                    ExpiresIn=60)
+    assert urllib.request.urlopen(get).read() == data
+    expired = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "p"},
+                                        ExpiresIn=1)
+    time.sleep(2)
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(expired)
+    assert e.value.code == 403 and b"<Code>AccessDenied</Code>" in e.value.read()
+
+
+def test_wrong_secret_and_unknown_key(bucket):
+    bad = client(sk="x" * 40)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        bad.list_objects_v2(Bucket=bucket)
+    assert code(e) == "SignatureDoesNotMatch"
+    unknown = client(ak="AKIANOSUCHKEY0000000", sk="x" * 40)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        unknown.list_buckets()
+    assert code(e) == "InvalidAccessKeyId"
+
+
+def test_users_are_isolated(s3, bucket):
+    bob = client(os.environ["HF_AK2"], os.environ["HF_SK2"])
+    s3.put_object(Bucket=bucket, Key="secret", Body=b"alice's")
+    assert bucket not in [b["Name"] for b in bob.list_buckets()["Buckets"]]
+    for call in (lambda: bob.get_object(Bucket=bucket, Key="secret"),
+                 lambda: bob.put_object(Bucket=bucket, Key="secret", Body=b"bob's"),
+                 lambda: bob.delete_object(Bucket=bucket, Key="secret"),
+                 lambda: bob.list_objects_v2(Bucket=bucket)):
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            call()
+        assert code(e) == "AccessDenied"
+    assert s3.get_object(Bucket=bucket, Key="secret")["Body"].read() == b"alice's"
+
+
+def test_content_md5_mismatch(s3, bucket):
+    import base64
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="md5", Body=b"hello",
+                      ContentMD5=base64.b64encode(hashlib.md5(b"other").digest()).decode())
+    assert code(e) == "BadDigest"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.head_object(Bucket=bucket, Key="md5")
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_hostile_keys(s3, bucket):
+    for k in ("../x", "../../etc/passwd", "/abs/path", "a//b", "%2e%2e/x", "sp ace+plus",
+              "ünïcödé/文件", "x" * 1024):
+        s3.put_object(Bucket=bucket, Key=k, Body=k.encode())
+        assert s3.get_object(Bucket=bucket, Key=k)["Body"].read() == k.encode(), k
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="y" * 1025, Body=b"")
+    assert code(e) == "KeyTooLongError"
+
+
+def test_no_such_things(s3, bucket):
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="missing")
+    assert code(e) == "NoSuchKey"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.list_objects_v2(Bucket="no-such-bucket-" + os.urandom(3).hex())
+    assert code(e) == "NoSuchBucket"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.create_bucket(Bucket="Bad_Name")
+    assert code(e) == "InvalidBucketName"
