@@ -681,6 +681,9 @@ static enum hf_err parse_header_auth(struct sigv4_auth *a, const struct sigv4_he
     while (i < n && !is_ws(v[i]))
         i++;
     alg = i;
+    if (alg > strlen(ALGORITHM) && memcmp(v, ALGORITHM, strlen(ALGORITHM)) == 0)
+        return parse_fail(a, HF_EAUTHMALFORMED,
+                          "the Authorization header needs a space after AWS4-HMAC-SHA256");
     if (!eq(v, alg, ALGORITHM))
         return parse_fail(a, HF_EAUTHALGORITHM,
                           "only AWS4-HMAC-SHA256 (Signature Version 4) is supported");
@@ -1224,6 +1227,10 @@ enum hf_err sigv4_verify(const struct sigv4_request *req, struct sigv4_auth *aut
 
     if (key_out)
         OPENSSL_cleanse(key_out, SIGV4_KEY_LEN);
+    if (req->nheaders > SIGV4_MAX_HEADERS || req->nparams > SIGV4_MAX_PARAMS) {
+        auth->why = "too many headers or query parameters";
+        return HF_EMALFORMED;
+    }
     rc = check_unsigned(req, auth);
     if (rc != HF_OK)
         return rc;

@@ -33,8 +33,9 @@
  *   HF_ETRUNCATED      IncompleteBody: the body ended early
  *
  * Every failing call leaves a static, human-readable reason in the
- * struct's `why` field (suitable for an S3 <Message>); never NULL after a
- * failure, NULL after success.
+ * struct's `why` field (suitable for an S3 <Message>): never NULL after a
+ * failure.  sigv4_parse, sigv4_check_time, sigv4_verify, sigv4_digest_final
+ * and sigv4_chunked_finish set it to NULL when they succeed.
  *
  * Nothing here allocates per chunk; sigv4_canonical_request allocates one
  * buffer per request (capped), the digest and chunked state own a few
@@ -255,10 +256,11 @@ struct sigv4_sum {
 HF_HIDDEN enum sigv4_algo sigv4_checksum_algo(const char *name, size_t len);
 
 /*
- * Decode base64 @in (@len bytes, padded, standard alphabet) into @out,
- * which has room for @max bytes; *@outlen gets the decoded length.  Returns
- * -1 on bad characters, bad padding, a length not a multiple of 4 or more
- * than @max bytes of output.
+ * Decode base64 @in (@len bytes, padded, standard alphabet, no
+ * whitespace) into @out, which has room for @max bytes (@max at most 64:
+ * checksums, not bodies); *@outlen gets the decoded length.  Returns -1 on
+ * bad characters, bad padding, an empty input, a length not a multiple of
+ * 4, or more than @max bytes of output.
  */
 HF_HIDDEN int sigv4_base64_decode(const char *in, size_t len, uint8_t *out, size_t max,
                                   size_t *outlen);

@@ -830,6 +830,7 @@ static void test_authorization_errors(void **state)
         { "AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=", HF_EAUTHALGORITHM },
         { "AWS4-ECDSA-P256-SHA256 " CRED ", " SH ", " SIG, HF_EAUTHALGORITHM },
         { "aws4-hmac-sha256 " CRED ", " SH ", " SIG, HF_EAUTHALGORITHM },
+        { "AWS4-HMAC-SHA256" CRED ", " SH ", " SIG, HF_EAUTHMALFORMED },
         { "AWS4-HMAC-SHA256", HF_EAUTHMALFORMED },
         { "AWS4-HMAC-SHA256 " CRED ", " SH, HF_EAUTHMALFORMED },
         { "AWS4-HMAC-SHA256 " CRED ", " SH ", " SIG ",", HF_EAUTHMALFORMED },
