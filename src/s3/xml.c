@@ -35,8 +35,10 @@
  *       with an S3 error code and a one-line message; on failure the
  *       output is zeroed and owns nothing.
  *   (6) Every string a parser returns is an owned, NUL-terminated copy of
- *       well-formed UTF-8 (libxml2 checked or converted it) whose length
- *       is bounded by a documented limit.
+ *       well-formed UTF-8 (bodies are read as UTF-8 only, and libxml2
+ *       checks it) whose length is bounded by a documented limit.
+ *   (7) Parsing writes nothing to stderr: libxml2's generic error channel
+ *       is silenced around each parse.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <limits.h>
@@ -978,6 +980,19 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
               nb_defaulted, attributes);
 }
 
+/*
+ * libxml2 reports some errors (encoding conversion, I/O) to its generic
+ * channel, stderr by default: a client must not be able to write to the
+ * server's log.  The channel is per thread; read_doc() silences it while
+ * it parses and puts the caller's back.  The errors themselves are still
+ * in the context's lastError.
+ */
+static void quiet(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 
 static void xml_init(void)
@@ -994,6 +1009,8 @@ static enum hf_err read_doc(const void *body, size_t len, size_t cap, size_t max
                             struct s3xml_err *err)
 {
     struct pstate ps = { .max_elements = max_elements };
+    xmlGenericErrorFunc saved_fn;
+    void *saved_ctx;
     xmlParserCtxtPtr ctxt = NULL;
     xmlDocPtr doc = NULL;
     const xmlNode *r;
@@ -1023,16 +1040,29 @@ static enum hf_err read_doc(const void *body, size_t len, size_t cap, size_t max
     ctxt->sax->internalSubset = on_internal_subset;
     ctxt->sax->entityDecl = on_entity_decl;
 
-    /* No XML_PARSE_NOENT (no substitution), DTDLOAD, DTDATTR or HUGE. */
-    doc = xmlCtxtReadMemory(ctxt, body, (int)len, NULL, NULL,
+    /*
+     * No XML_PARSE_NOENT (no substitution), DTDLOAD, DTDATTR or HUGE.  The
+     * body is read as UTF-8 whatever it declares (IGNORE_ENC), as S3
+     * reads it: no iconv converter is ever reached from client input, and
+     * a UTF-16 or Latin-1 body is simply not well-formed.
+     */
+    saved_fn = xmlGenericError;
+    saved_ctx = xmlGenericErrorContext;
+    xmlSetGenericErrorFunc(NULL, quiet);
+    doc = xmlCtxtReadMemory(ctxt, body, (int)len, NULL, "UTF-8",
                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                XML_PARSE_NOCDATA);
+                                XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC);
+    xmlSetGenericErrorFunc(saved_ctx, saved_fn);
     if (ps.doctype) {
         rc = malformed(err, "a DOCTYPE is not allowed");
         goto out;
     }
     if (ps.too_many) {
         rc = malformed(err, "too many elements");
+        goto out;
+    }
+    if (ctxt->errNo == XML_ERR_USER_STOP) {     /* stopped, but not by us: refuse */
+        rc = malformed(err, "parsing stopped");
         goto out;
     }
     if (!doc || !ctxt->wellFormed) {

@@ -44,6 +44,9 @@
  *     size (@cap: 0 means S3XML_BODY_MAX, and no cap goes above
  *     S3XML_COMPLETE_BODY_MAX), an output struct and an optional struct
  *     s3xml_err (NULL: no message) for the S3 error to answer with.
+ *   - Bodies are UTF-8, as S3 requires: an encoding declaration is
+ *     ignored, and a UTF-16 body (or any byte that is not UTF-8) is
+ *     MalformedXML.
  *   - No DTD: a DOCTYPE anywhere is MalformedXML, so no entity can be
  *     declared (no billion laughs, no external entities); no network; no
  *     entity substitution; libxml2's default depth limit (256) applies, and
