@@ -69,6 +69,9 @@ enum hf_err {
     HF_EBADDIGEST = 28,     /* body does not match Content-MD5, x-amz-checksum-* or x-amz-content-sha256 */
     HF_EMALFORMED = 29,     /* malformed request: bad encoding, framing or header value */
     HF_EBADARG = 30,        /* a request value out of range (S3 InvalidArgument, InvalidTag, ...) */
+    HF_EBADPART = 31,       /* multipart: a listed part is missing or its ETag differs */
+    HF_EPARTORDER = 32,     /* multipart: parts not in ascending order */
+    HF_ETOOSMALL = 33,      /* multipart: a part other than the last is under 5 MiB */
 };
 
 /* A static string naming the error; never NULL. */
@@ -351,6 +354,83 @@ HF_API uint64_t hf_reader_length(const struct hf_reader *r);
 
 /* Free a reader.  NULL-safe. */
 HF_API void hf_reader_close(struct hf_reader *r);
+
+/* ------------------------------------------------------------------ */
+/* Multipart uploads (S3)                                              */
+/* ------------------------------------------------------------------ */
+
+#define HF_PART_MAX 10000
+#define HF_PART_MIN_SIZE (5u * 1024 * 1024)
+
+/*
+ * Start a multipart upload of @bucket/@key; @meta->attrs (may be NULL) are
+ * the attributes the completed object will carry.  @upload_id gets the id.
+ * Errors: HF_ENOTFOUND (bucket), HF_EBADKEY, HF_EINVAL, HF_EMETA.
+ */
+HF_API enum hf_err hf_upload_create(struct hf_store *st, const char *bucket, const char *key,
+                                    size_t keylen, const struct hf_object_meta *meta,
+                                    char upload_id[HF_VERSION_ID_LEN + 1]);
+
+/*
+ * A writer for part @part (1..HF_PART_MAX) of upload @upload_id: written and
+ * committed like an object (hf_writer_write / hf_writer_commit, whose
+ * @meta->etag is the part's ETag), but kept out of the namespace.  A part
+ * written again replaces the earlier one (its bytes go to the reclaimer).
+ * Errors: HF_ENOTFOUND (no such upload for this bucket and key), HF_EBADARG
+ * (part number), and those of hf_writer_open.
+ */
+HF_API HF_MUST_CHECK enum hf_err
+hf_part_writer_open(struct hf_store *st, const char *bucket, const char *key, size_t keylen,
+                    const char *upload_id, unsigned part, const struct hf_put_opts *opts,
+                    struct hf_writer **out);
+
+struct hf_part {
+    unsigned number;
+    const char *etag;       /* with or without surrounding quotes */
+};
+
+/*
+ * Complete upload @upload_id from @parts (ascending numbers, each uploaded
+ * with that ETag, all but the last at least HF_PART_MIN_SIZE): a new
+ * version whose bytes are those parts in order — no data is copied.  Parts
+ * not listed go to the reclaimer.  @out gets the version, with the S3
+ * multipart ETag ("<md5 of the part md5s>-<count>").
+ * Errors: HF_ENOTFOUND (no such upload), HF_EBADPART, HF_EPARTORDER,
+ * HF_ETOOSMALL, HF_EINVAL (no parts), HF_EMETA.
+ */
+HF_API enum hf_err hf_upload_complete(struct hf_store *st, const char *bucket, const char *key,
+                                      size_t keylen, const char *upload_id,
+                                      const struct hf_part *parts, size_t nparts,
+                                      struct hf_version_info *out);
+
+/* Abandon an upload; its parts go to the reclaimer.  Errors: HF_ENOTFOUND, HF_EMETA. */
+HF_API enum hf_err hf_upload_abort(struct hf_store *st, const char *bucket, const char *key,
+                                   size_t keylen, const char *upload_id);
+
+struct hf_part_info {
+    unsigned number;
+    uint64_t size;
+    const char *etag;       /* borrowed */
+    int64_t mtime_ns;
+};
+typedef enum hf_err (*hf_part_fn)(void *arg, const struct hf_part_info *p);
+
+/* The parts of an upload numbered above @after.  Errors: HF_ENOTFOUND, HF_EMETA, @fn's. */
+HF_API enum hf_err hf_upload_parts(struct hf_store *st, const char *bucket, const char *key,
+                                   size_t keylen, const char *upload_id, unsigned after,
+                                   hf_part_fn fn, void *arg);
+
+struct hf_upload_info {
+    const char *upload_id;  /* borrowed */
+    const char *key;        /* borrowed */
+    size_t keylen;
+    int64_t created_ns;
+};
+typedef enum hf_err (*hf_upload_fn)(void *arg, const struct hf_upload_info *u);
+
+/* The uploads in progress in @bucket, by key.  Errors: HF_ENOTFOUND, HF_EMETA, @fn's. */
+HF_API enum hf_err hf_upload_list(struct hf_store *st, const char *bucket, hf_upload_fn fn,
+                                  void *arg);
 
 /*
  * Look up a version: the latest one when @version_id is NULL.

@@ -16,7 +16,12 @@
 
 struct meta;
 
-enum { VERSION_LIVE = 0, VERSION_DELETED = 1 };
+/*
+ * LIVE: in the namespace.  DELETED: out of it, bytes awaiting the
+ * reclaimer.  PART: the bytes of a multipart upload's part, reachable only
+ * through its upload or the composite version that completed it.
+ */
+enum { VERSION_LIVE = 0, VERSION_DELETED = 1, VERSION_PART = 2 };
 
 struct meta_version {
     int64_t id;             /* commit order */
@@ -27,6 +32,7 @@ struct meta_version {
     int state;
     int marker;
     int is_null;            /* written while the bucket was not versioning (S3 "null") */
+    int composite;          /* bytes are its pieces (multipart), not shards of its own */
     int64_t mtime;
     uint64_t size;
     unsigned k, m;
@@ -184,6 +190,46 @@ HF_HIDDEN enum hf_err meta_bucket_delete(struct meta *m, int64_t id);
 HF_HIDDEN enum hf_err meta_bucket_owned(struct meta *m, int64_t owner,
                                         enum hf_err (*fn)(void *, const char *, int64_t),
                                         void *arg);
+
+/* Multipart uploads */
+struct meta_part {
+    unsigned number;
+    int64_t version;        /* the part's bytes: a version in VERSION_PART */
+    uint64_t size;
+    char etag[HF_ETAG_MAX + 1];
+    int64_t mtime;
+};
+struct meta_piece {
+    int64_t part_version;
+    uint64_t offset, size;
+};
+HF_HIDDEN enum hf_err meta_upload_add(struct meta *m, const char *id, int64_t bucket,
+                                      const char *key, size_t keylen, const char *attrs,
+                                      size_t attrs_len, int64_t now);
+/* HF_ENOTFOUND unless upload @id is for (@bucket, @key). */
+HF_HIDDEN enum hf_err meta_upload_get(struct meta *m, const char *id, int64_t bucket,
+                                      const char *key, size_t keylen, char *attrs,
+                                      size_t *attrs_len, int64_t *created);
+/* Remove an upload and its part rows (not the part versions). */
+HF_HIDDEN enum hf_err meta_upload_remove(struct meta *m, const char *id);
+HF_HIDDEN enum hf_err meta_upload_list(struct meta *m, int64_t bucket,
+                                       enum hf_err (*fn)(void *, const char *id,
+                                                         const char *key, size_t keylen,
+                                                         int64_t created),
+                                       void *arg);
+/* Set part @p of @upload; *@replaced = the version of the part it replaced, or 0. */
+HF_HIDDEN enum hf_err meta_part_set(struct meta *m, const char *upload,
+                                    const struct meta_part *p, int64_t *replaced);
+/* Parts of @upload numbered above @after, in order. */
+HF_HIDDEN enum hf_err meta_part_list(struct meta *m, const char *upload, unsigned after,
+                                     enum hf_err (*fn)(void *, const struct meta_part *),
+                                     void *arg);
+HF_HIDDEN enum hf_err meta_piece_add(struct meta *m, int64_t version, unsigned seq,
+                                     int64_t part_version, uint64_t offset, uint64_t size);
+/* The pieces of composite @version in order; free *@out. */
+HF_HIDDEN enum hf_err meta_pieces_get(struct meta *m, int64_t version,
+                                      struct meta_piece **out, size_t *n);
+HF_HIDDEN enum hf_err meta_pieces_remove(struct meta *m, int64_t version);
 
 /* Counts for status. */
 HF_HIDDEN enum hf_err meta_counts(struct meta *m, uint64_t *buckets, uint64_t *objects,

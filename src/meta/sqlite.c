@@ -10,6 +10,10 @@
  *   buckets(id, name UNIQUE, created, owner, versioning)
  *   users(id, name UNIQUE, created)
  *   access_keys(access_key, user, secret)     secret wrapped by the master key
+ *   uploads(id, bucket, key, attrs, created)  multipart uploads in progress
+ *   parts(upload, part, version, size, etag)  their parts: versions in VERSION_PART
+ *   pieces(version, seq, part_version, offset, size)
+ *                                             a composite version's parts, in order
  *   versions(id  commit order, bucket, key BLOB, vid BLOB UNIQUE, state,
  *            marker, mtime, size, k, m, segsize, nsegs, checksum, wrapped,
  *            objhash, etag, attrs)            index (bucket, key, id)
@@ -57,7 +61,17 @@ static const char schema[] =
     " marker INTEGER NOT NULL, mtime INTEGER NOT NULL, size INTEGER NOT NULL,"
     " k INTEGER NOT NULL, m INTEGER NOT NULL, segsize INTEGER NOT NULL,"
     " nsegs INTEGER NOT NULL, checksum BLOB, wrapped BLOB, objhash BLOB,"
-    " etag TEXT NOT NULL DEFAULT '', attrs BLOB, is_null INTEGER NOT NULL DEFAULT 0);"
+    " etag TEXT NOT NULL DEFAULT '', attrs BLOB, is_null INTEGER NOT NULL DEFAULT 0,"
+    " composite INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS uploads(id TEXT PRIMARY KEY, bucket INTEGER NOT NULL,"
+    " key BLOB NOT NULL, attrs BLOB, created INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS uploads_key ON uploads(bucket, key, created);"
+    "CREATE TABLE IF NOT EXISTS parts(upload TEXT NOT NULL, part INTEGER NOT NULL,"
+    " version INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,"
+    " mtime INTEGER NOT NULL, PRIMARY KEY(upload, part)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS pieces(version INTEGER NOT NULL, seq INTEGER NOT NULL,"
+    " part_version INTEGER NOT NULL, offset INTEGER NOT NULL, size INTEGER NOT NULL,"
+    " PRIMARY KEY(version, seq)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS versions_key ON versions(bucket, key, id);"
     "CREATE INDEX IF NOT EXISTS versions_state ON versions(state, id);"
     "CREATE TABLE IF NOT EXISTS shards(version INTEGER NOT NULL, idx INTEGER NOT NULL,"
@@ -120,6 +134,48 @@ static enum hf_err done(struct meta *m, sqlite3_stmt *st)
     return e;
 }
 
+/* Add @column to @table unless it is there (stores made before it existed). */
+static enum hf_err add_column(struct meta *m, const char *table, const char *column,
+                              const char *decl)
+{
+    char sql[256];
+    sqlite3_stmt *st;
+    bool found = false;
+    enum hf_err rc;
+    int s;
+
+    snprintf(sql, sizeof(sql), "PRAGMA table_info(%s)", table);
+    rc = prep(m, sql, &st);
+    if (rc != HF_OK)
+        return rc;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        if (strcmp((const char *)sqlite3_column_text(st, 1), column) == 0)
+            found = true;
+    sqlite3_finalize(st);
+    if (found)
+        return HF_OK;
+    snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s %s", table, column, decl);
+    return exec(m, sql);
+}
+
+/* Schema 1 grew during development: bring an older store's tables up to date. */
+static enum hf_err upgrade(struct meta *m)
+{
+    static const char *const cols[][3] = {
+        { "buckets", "owner", "INTEGER NOT NULL DEFAULT 0" },
+        { "buckets", "versioning", "INTEGER NOT NULL DEFAULT 1" },
+        { "versions", "etag", "TEXT NOT NULL DEFAULT ''" },
+        { "versions", "attrs", "BLOB" },
+        { "versions", "is_null", "INTEGER NOT NULL DEFAULT 0" },
+        { "versions", "composite", "INTEGER NOT NULL DEFAULT 0" },
+    };
+    enum hf_err rc = HF_OK;
+
+    for (size_t i = 0; rc == HF_OK && i < sizeof(cols) / sizeof(cols[0]); i++)
+        rc = add_column(m, cols[i][0], cols[i][1], cols[i][2]);
+    return rc;
+}
+
 enum hf_err meta_open(const char *path, bool create, struct meta **out)
 {
     struct meta *m;
@@ -154,8 +210,10 @@ enum hf_err meta_open(const char *path, bool create, struct meta **out)
     if (rc == HF_OK)
         rc = exec(m, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                      " PRAGMA foreign_keys=OFF;");
-    if (rc == HF_OK && create)
-        rc = exec(m, schema);
+    if (rc == HF_OK)
+        rc = exec(m, schema); /* idempotent: adds tables a store made earlier lacks */
+    if (rc == HF_OK && !create)
+        rc = upgrade(m);
     if (rc != HF_OK) {
         meta_close(m);
         return rc;
@@ -231,7 +289,7 @@ enum hf_err meta_backend_list(struct meta *m,
 struct meta_version;
 static void row_version(sqlite3_stmt *st, struct meta_version *v);
 #define VCOLS "id, bucket, key, vid, state, marker, mtime, size, k, m, segsize, nsegs," \
-              " checksum, wrapped, objhash, etag, attrs, is_null"
+              " checksum, wrapped, objhash, etag, attrs, is_null, composite"
 
 enum hf_err meta_bucket_create(struct meta *m, const char *name, int64_t now, int64_t owner,
                                int versioning)
@@ -367,6 +425,7 @@ static void row_version(sqlite3_stmt *st, struct meta_version *v)
             memcpy(v->attrs, a, v->attrs_len);
     }
     v->is_null = sqlite3_column_int(st, 17);
+    v->composite = sqlite3_column_int(st, 18);
     v->latest = 0;
 }
 
@@ -375,7 +434,8 @@ enum hf_err meta_version_insert(struct meta *m, struct meta_version *v)
     sqlite3_stmt *st;
     enum hf_err rc = prep(m, "INSERT INTO versions(bucket, key, vid, state, marker, mtime,"
                              " size, k, m, segsize, nsegs, checksum, wrapped, objhash, etag,"
-                             " attrs, is_null) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st);
+                             " attrs, is_null, composite)"
+                             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st);
 
     if (rc != HF_OK)
         return rc;
@@ -397,6 +457,7 @@ enum hf_err meta_version_insert(struct meta *m, struct meta_version *v)
     if (v->attrs_len)
         sqlite3_bind_blob(st, 16, v->attrs, (int)v->attrs_len, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 17, v->is_null);
+    sqlite3_bind_int(st, 18, v->composite);
     rc = done(m, st);
     if (rc == HF_OK)
         v->id = sqlite3_last_insert_rowid(m->db);
@@ -1008,4 +1069,222 @@ enum hf_err meta_bucket_owned(struct meta *m, int64_t owner,
         rc = fail(m, s);
     sqlite3_finalize(st);
     return rc;
+}
+
+/* ---- multipart ---- */
+
+enum hf_err meta_upload_add(struct meta *m, const char *id, int64_t bucket, const char *key,
+                            size_t keylen, const char *attrs, size_t attrs_len, int64_t now)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT INTO uploads(id, bucket, key, attrs, created)"
+                             " VALUES(?,?,?,?,?)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, bucket);
+    sqlite3_bind_blob(st, 3, key, (int)keylen, SQLITE_TRANSIENT);
+    if (attrs_len)
+        sqlite3_bind_blob(st, 4, attrs, (int)attrs_len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, now);
+    return done(m, st);
+}
+
+enum hf_err meta_upload_get(struct meta *m, const char *id, int64_t bucket, const char *key,
+                            size_t keylen, char *attrs, size_t *attrs_len, int64_t *created)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT attrs, created FROM uploads WHERE id=? AND bucket=?"
+                             " AND key=?", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, bucket);
+    sqlite3_bind_blob(st, 3, key, (int)keylen, SQLITE_TRANSIENT);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        int al = sqlite3_column_bytes(st, 0);
+        if (attrs && attrs_len) {
+            *attrs_len = (al > 0 && al <= HF_ATTRS_MAX) ? (size_t)al : 0;
+            if (*attrs_len)
+                memcpy(attrs, sqlite3_column_blob(st, 0), *attrs_len);
+        }
+        if (created)
+            *created = sqlite3_column_int64(st, 1);
+    } else {
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_upload_remove(struct meta *m, const char *id)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "DELETE FROM parts WHERE upload=?", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    if ((rc = done(m, st)) != HF_OK)
+        return rc;
+    if ((rc = prep(m, "DELETE FROM uploads WHERE id=?", &st)) != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    return done(m, st);
+}
+
+enum hf_err meta_part_set(struct meta *m, const char *upload, const struct meta_part *p,
+                          int64_t *replaced)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT version FROM parts WHERE upload=? AND part=?", &st);
+    int s;
+
+    *replaced = 0;
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, upload, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, (int)p->number);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        *replaced = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (s != SQLITE_ROW && s != SQLITE_DONE)
+        return fail(m, s);
+    rc = prep(m, "INSERT OR REPLACE INTO parts(upload, part, version, size, etag, mtime)"
+                 " VALUES(?,?,?,?,?,?)", &st);
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, upload, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, (int)p->number);
+    sqlite3_bind_int64(st, 3, p->version);
+    sqlite3_bind_int64(st, 4, (int64_t)p->size);
+    sqlite3_bind_text(st, 5, p->etag, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 6, p->mtime);
+    return done(m, st);
+}
+
+enum hf_err meta_part_list(struct meta *m, const char *upload, unsigned after,
+                           enum hf_err (*fn)(void *, const struct meta_part *), void *arg)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT part, version, size, etag, mtime FROM parts"
+                             " WHERE upload=? AND part>? ORDER BY part", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, upload, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, (int)after);
+    while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        struct meta_part p = {
+            .number = (unsigned)sqlite3_column_int(st, 0),
+            .version = sqlite3_column_int64(st, 1),
+            .size = (uint64_t)sqlite3_column_int64(st, 2),
+            .mtime = sqlite3_column_int64(st, 4),
+        };
+        snprintf(p.etag, sizeof(p.etag), "%s", (const char *)sqlite3_column_text(st, 3));
+        rc = fn(arg, &p);
+    }
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_upload_list(struct meta *m, int64_t bucket,
+                             enum hf_err (*fn)(void *, const char *id, const char *key,
+                                               size_t keylen, int64_t created),
+                             void *arg)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT id, key, created FROM uploads WHERE bucket=?"
+                             " ORDER BY key, created", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, bucket);
+    while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW)
+        rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
+                (const char *)sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+                sqlite3_column_int64(st, 2));
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_piece_add(struct meta *m, int64_t version, unsigned seq, int64_t part_version,
+                           uint64_t offset, uint64_t size)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT INTO pieces(version, seq, part_version, offset, size)"
+                             " VALUES(?,?,?,?,?)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, version);
+    sqlite3_bind_int(st, 2, (int)seq);
+    sqlite3_bind_int64(st, 3, part_version);
+    sqlite3_bind_int64(st, 4, (int64_t)offset);
+    sqlite3_bind_int64(st, 5, (int64_t)size);
+    return done(m, st);
+}
+
+enum hf_err meta_pieces_get(struct meta *m, int64_t version, struct meta_piece **out, size_t *n)
+{
+    sqlite3_stmt *st;
+    struct meta_piece *v = NULL;
+    size_t cap = 0, cnt = 0;
+    enum hf_err rc = prep(m, "SELECT part_version, offset, size FROM pieces WHERE version=?"
+                             " ORDER BY seq", &st);
+    int s;
+
+    *out = NULL;
+    *n = 0;
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, version);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            struct meta_piece *nv = realloc(v, ncap * sizeof(*v));
+            if (!nv) {
+                rc = HF_ENOMEM;
+                break;
+            }
+            v = nv;
+            cap = ncap;
+        }
+        v[cnt].part_version = sqlite3_column_int64(st, 0);
+        v[cnt].offset = (uint64_t)sqlite3_column_int64(st, 1);
+        v[cnt].size = (uint64_t)sqlite3_column_int64(st, 2);
+        cnt++;
+    }
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    if (rc != HF_OK) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *n = cnt;
+    return HF_OK;
+}
+
+enum hf_err meta_pieces_remove(struct meta *m, int64_t version)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "DELETE FROM pieces WHERE version=?", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, version);
+    return done(m, st);
 }

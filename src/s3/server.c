@@ -108,6 +108,7 @@ struct req {
     struct sigv4_digest dg;
     EVP_MD_CTX *md5;
     struct hf_writer *w;
+    unsigned part;                  /* UploadPart: the part number */
     char attrs[HF_ATTRS_MAX];
     size_t attrs_len;
     void (*finish)(struct req *r);  /* runs when the whole body is in */
@@ -1157,7 +1158,7 @@ static void put_object_finish(struct req *r)
         char q[40];
         snprintf(q, sizeof(q), "\"%s\"", etag);
         MHD_add_response_header(resp, "ETag", q);
-        if (!vi.null_version)
+        if (!vi.null_version && !r->part)
             MHD_add_response_header(resp, "x-amz-version-id", vi.version_id);
         respond(r, 200, resp);
     }
@@ -1176,7 +1177,7 @@ static bool put_object_begin(struct req *r)
         send_error(r, 400, "KeyTooLongError", "Your key is too long");
         return false;
     }
-    if (!encode_attrs(r)) {
+    if (!r->part && !encode_attrs(r)) {
         send_error(r, 400, "MetadataTooLarge",
                    "Your metadata headers exceed the maximum allowed metadata size.");
         return false;
@@ -1205,7 +1206,18 @@ static bool put_object_begin(struct req *r)
         send_error(r, 500, "InternalError", "out of memory");
         return false;
     }
-    rc = hf_writer_open(r->conn->st, r->bucket, r->key, r->keylen, &po, &r->w);
+    if (r->part) {
+        char *upload = param(r, "uploadId", NULL);
+        rc = hf_part_writer_open(r->conn->st, r->bucket, r->key, r->keylen,
+                                 upload ? upload : "", r->part, &po, &r->w);
+        free(upload);
+        if (rc == HF_ENOTFOUND) {
+            send_error(r, 404, "NoSuchUpload", "The specified upload does not exist.");
+            return false;
+        }
+    } else {
+        rc = hf_writer_open(r->conn->st, r->bucket, r->key, r->keylen, &po, &r->w);
+    }
     if (rc != HF_OK) {
         send_hf_error(r, rc);
         return false;
@@ -1495,6 +1507,269 @@ static void delete_objects_finish(struct req *r)
 }
 
 /* ------------------------------------------------------------------ */
+/* multipart uploads                                                   */
+/* ------------------------------------------------------------------ */
+
+static void create_upload(struct req *r)
+{
+    struct meta_bucket mb;
+    struct hf_object_meta om = { 0 };
+    char id[HF_VERSION_ID_LEN + 1];
+    struct s3xml_buf b;
+    enum hf_err rc;
+
+    if (!own_bucket(r, &mb))
+        return;
+    if (r->keylen > HF_KEY_MAX) {
+        send_error(r, 400, "KeyTooLongError", "Your key is too long");
+        return;
+    }
+    if (!encode_attrs(r)) {
+        send_error(r, 400, "MetadataTooLarge",
+                   "Your metadata headers exceed the maximum allowed metadata size.");
+        return;
+    }
+    om.attrs = r->attrs;
+    om.attrs_len = r->attrs_len;
+    rc = hf_upload_create(r->conn->st, r->bucket, r->key, r->keylen, &om, id);
+    if (rc != HF_OK) {
+        send_hf_error(r, rc);
+        return;
+    }
+    s3xml_buf_init(&b, 64 * 1024);
+    s3xml_initiate_multipart(&b, r->bucket, r->key, r->keylen, id);
+    send_xml_buf(r, 200, &b);
+    s3xml_buf_release(&b);
+}
+
+static bool upload_part_begin(struct req *r)
+{
+    char *pn = param(r, "partNumber", NULL), *end = NULL;
+    long n = pn ? strtol(pn, &end, 10) : 0;
+
+    if (!pn || *end || n < 1 || n > HF_PART_MAX) {
+        free(pn);
+        send_error(r, 400, "InvalidArgument",
+                   "Part number must be an integer between 1 and 10000, inclusive");
+        return false;
+    }
+    free(pn);
+    r->part = (unsigned)n;
+    return put_object_begin(r);
+}
+
+static void complete_upload_finish(struct req *r)
+{
+    struct s3xml_complete cu = { 0 };
+    struct s3xml_err xe = { 0 };
+    struct meta_bucket mb;
+    struct hf_part *parts = NULL;
+    struct hf_version_info vi;
+    char *upload = NULL;
+    enum hf_err rc;
+
+    if (!body_end(r) || !own_bucket(r, &mb))
+        return;
+    rc = s3xml_parse_complete(r->xml.data, r->xml.len, S3XML_COMPLETE_BODY_MAX, &cu, &xe);
+    if (rc != HF_OK) {
+        send_error(r, 400, xe.code ? xe.code : "MalformedXML", xe.msg);
+        return;
+    }
+    parts = calloc(cu.nparts ? cu.nparts : 1, sizeof(*parts));
+    upload = param(r, "uploadId", NULL);
+    if (!parts) {
+        send_error(r, 500, "InternalError", "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < cu.nparts; i++)
+        parts[i] = (struct hf_part){ cu.parts[i].number, cu.parts[i].etag };
+    rc = hf_upload_complete(r->conn->st, r->bucket, r->key, r->keylen, upload ? upload : "",
+                            parts, cu.nparts, &vi);
+    switch (rc) {
+    case HF_OK: {
+        struct s3xml_buf b;
+        char loc[600], q[HF_ETAG_MAX + 3];
+        struct MHD_Response *resp;
+        char *out = NULL;
+        size_t len = 0;
+        snprintf(loc, sizeof(loc), "/%s/%.*s", r->bucket,
+                 (int)(r->keylen > 500 ? 500 : r->keylen), r->key);
+        snprintf(q, sizeof(q), "\"%s\"", vi.etag);
+        s3xml_buf_init(&b, 64 * 1024);
+        s3xml_complete_multipart(&b, loc, r->bucket, r->key, r->keylen, q);
+        if (s3xml_buf_finish(&b, &out, &len) != HF_OK) {
+            s3xml_buf_release(&b);
+            send_error(r, 500, "InternalError", "out of memory");
+            break;
+        }
+        resp = buffer_response(out, len);
+        free(out);
+        s3xml_buf_release(&b);
+        MHD_add_response_header(resp, "Content-Type", "application/xml");
+        if (!vi.null_version)
+            MHD_add_response_header(resp, "x-amz-version-id", vi.version_id);
+        r->bytes_out += len;
+        respond(r, 200, resp);
+        break;
+    }
+    case HF_ENOTFOUND:
+        send_error(r, 404, "NoSuchUpload", "The specified upload does not exist.");
+        break;
+    case HF_EBADPART:
+        send_error(r, 400, "InvalidPart", hf_store_errmsg(r->conn->st));
+        break;
+    case HF_EPARTORDER:
+        send_error(r, 400, "InvalidPartOrder", hf_store_errmsg(r->conn->st));
+        break;
+    case HF_ETOOSMALL:
+        send_error(r, 400, "EntityTooSmall", hf_store_errmsg(r->conn->st));
+        break;
+    case HF_EINVAL:
+        send_error(r, 400, "MalformedXML", hf_store_errmsg(r->conn->st));
+        break;
+    default:
+        send_hf_error(r, rc);
+    }
+out:
+    free(upload);
+    free(parts);
+    s3xml_complete_release(&cu);
+}
+
+static void abort_upload(struct req *r)
+{
+    struct meta_bucket mb;
+    char *upload;
+    enum hf_err rc;
+
+    if (!own_bucket(r, &mb))
+        return;
+    upload = param(r, "uploadId", NULL);
+    rc = hf_upload_abort(r->conn->st, r->bucket, r->key, r->keylen, upload ? upload : "");
+    free(upload);
+    if (rc == HF_ENOTFOUND)
+        send_error(r, 404, "NoSuchUpload", "The specified upload does not exist.");
+    else if (rc != HF_OK)
+        send_hf_error(r, rc);
+    else
+        send_empty(r, 204);
+}
+
+struct parts_ctx {
+    struct s3xml_buf *b;
+    unsigned max, count, last;
+    bool truncated;
+};
+
+static enum hf_err part_entry(void *arg, const struct hf_part_info *p)
+{
+    struct parts_ctx *c = arg;
+
+    if (c->count == c->max) {
+        c->truncated = true;
+        return LIST_STOP;
+    }
+    s3xml_parts_entry(c->b, p->number, p->mtime_ns, p->etag, p->size);
+    c->count++;
+    c->last = p->number;
+    return HF_OK;
+}
+
+static void list_parts(struct req *r)
+{
+    struct meta_bucket mb;
+    struct s3xml_buf b, entries;
+    struct parts_ctx c = { .max = 1000 };
+    struct s3xml_owner owner = { r->user_name, r->user_name };
+    char *upload = param(r, "uploadId", NULL), *mp = param(r, "max-parts", NULL),
+         *pm = param(r, "part-number-marker", NULL);
+    unsigned marker = pm ? (unsigned)strtoul(pm, NULL, 10) : 0;
+    enum hf_err rc;
+
+    if (!own_bucket(r, &mb))
+        goto out;
+    if (mp) {
+        long v = strtol(mp, NULL, 10);
+        c.max = v < 0 ? 0 : v > 1000 ? 1000 : (unsigned)v;
+    }
+    s3xml_buf_init(&entries, S3XML_OUT_MAX);
+    c.b = &entries;
+    rc = hf_upload_parts(r->conn->st, r->bucket, r->key, r->keylen, upload ? upload : "",
+                         marker, part_entry, &c);
+    if (rc != HF_OK && rc != LIST_STOP) {
+        s3xml_buf_release(&entries);
+        if (rc == HF_ENOTFOUND)
+            send_error(r, 404, "NoSuchUpload", "The specified upload does not exist.");
+        else
+            send_hf_error(r, rc);
+        goto out;
+    }
+    s3xml_buf_init(&b, S3XML_OUT_MAX);
+    s3xml_parts_begin(&b, &(struct s3xml_parts_head){
+                              .bucket = r->bucket, .key = r->key, .key_len = r->keylen,
+                              .upload_id = upload, .initiator = &owner, .owner = &owner,
+                              .part_number_marker = marker,
+                              .next_part_number_marker = c.last, .max_parts = c.max,
+                              .is_truncated = c.truncated });
+    s3xml_raw(&b, entries.data ? entries.data : "", entries.len);
+    s3xml_parts_end(&b);
+    s3xml_buf_release(&entries);
+    send_xml_buf(r, 200, &b);
+    s3xml_buf_release(&b);
+out:
+    free(upload);
+    free(mp);
+    free(pm);
+}
+
+struct uploads_ctx {
+    struct s3xml_buf *b;
+    struct s3xml_uploads_head *h;
+    struct s3xml_owner *owner;
+    const char *prefix;
+};
+
+static enum hf_err upload_entry(void *arg, const struct hf_upload_info *u)
+{
+    struct uploads_ctx *c = arg;
+    size_t pl = strlen(c->prefix);
+
+    if (u->keylen < pl || memcmp(u->key, c->prefix, pl) != 0)
+        return HF_OK;
+    s3xml_uploads_entry(c->b, c->h, &(struct s3xml_upload){
+                                        .key = u->key, .key_len = u->keylen,
+                                        .upload_id = u->upload_id, .initiator = c->owner,
+                                        .owner = c->owner, .initiated_ns = u->created_ns });
+    return HF_OK;
+}
+
+static void list_uploads(struct req *r)
+{
+    struct meta_bucket mb;
+    struct s3xml_buf b;
+    struct s3xml_owner owner = { r->user_name, r->user_name };
+    char *prefix = param(r, "prefix", NULL);
+    struct s3xml_uploads_head h = { .bucket = r->bucket, .prefix = prefix, .max_uploads = 1000 };
+    struct uploads_ctx c = { &b, &h, &owner, prefix ? prefix : "" };
+    enum hf_err rc;
+
+    if (!own_bucket(r, &mb)) {
+        free(prefix);
+        return;
+    }
+    s3xml_buf_init(&b, S3XML_OUT_MAX);
+    s3xml_uploads_begin(&b, &h);
+    rc = hf_upload_list(r->conn->st, r->bucket, upload_entry, &c);
+    s3xml_uploads_end(&b);
+    if (rc != HF_OK)
+        send_hf_error(r, rc);
+    else
+        send_xml_buf(r, 200, &b);
+    s3xml_buf_release(&b);
+    free(prefix);
+}
+
+/* ------------------------------------------------------------------ */
 /* routing                                                             */
 /* ------------------------------------------------------------------ */
 
@@ -1605,6 +1880,8 @@ static void begin(struct req *r)
                 get_versioning(r);
             else if (has_param(r, "versions"))
                 list_objects(r, false, true);
+            else if (has_param(r, "uploads"))
+                list_uploads(r);
             else if (unsupported_subresource(r))
                 send_error(r, 501, "NotImplemented",
                            "A header you provided implies functionality that is not "
@@ -1641,7 +1918,19 @@ static void begin(struct req *r)
         }
         return;
     }
-    if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0) {
+    if (strcmp(m, "GET") == 0 && has_param(r, "uploadId")) {
+        list_parts(r);
+    } else if (strcmp(m, "POST") == 0 && has_param(r, "uploads")) {
+        create_upload(r);
+    } else if (strcmp(m, "POST") == 0 && has_param(r, "uploadId")) {
+        if (body_begin(r, BODY_XML, S3XML_COMPLETE_BODY_MAX))
+            r->finish = complete_upload_finish;
+    } else if (strcmp(m, "PUT") == 0 && has_param(r, "uploadId") &&
+               has_param(r, "partNumber") && !header(r, "x-amz-copy-source")) {
+        upload_part_begin(r);
+    } else if (strcmp(m, "DELETE") == 0 && has_param(r, "uploadId")) {
+        abort_upload(r);
+    } else if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0) {
         if (unsupported_subresource(r))
             send_error(r, 501, "NotImplemented",
                        "A header you provided implies functionality that is not implemented");

@@ -324,88 +324,73 @@ enum hf_err hf_head(struct hf_store *st, const char *bucket, const char *key, si
     return rc;
 }
 
+/*
+ * A reader walks pieces: a plain version is one piece (itself); a
+ * composite (multipart) version is its parts in order.  One seg_reader is
+ * open at a time, on the piece holding the read position.
+ */
 struct hf_reader {
     struct hf_store *st;
+    struct meta_version *v;     /* the version asked for */
+    struct meta_piece *pieces;  /* composite: its parts; else NULL */
+    size_t npieces;
+    size_t piece;               /* the piece sr is open on, or SIZE_MAX */
+    uint64_t base, piece_size;  /* its offset in the object, its length */
     struct seg_reader sr;
     bool open;
     uint64_t pos, end;          /* object offsets: next byte, end of range */
-    uint64_t seg;               /* segment decrypted in sr.buf, or UINT64_MAX */
+    uint64_t seg;               /* piece segment decrypted in sr.buf, or UINT64_MAX */
     const uint8_t *plain;
     size_t plain_len;
-    uint64_t next_prefetch;     /* first segment not yet asked for */
+    uint64_t next_prefetch;     /* first piece segment not yet asked for */
     enum hf_err failed;
 };
 
-static enum hf_err reader_load(struct hf_reader *r, uint64_t s);
-
-enum hf_err hf_reader_open(struct hf_store *st, const char *bucket, const char *key,
-                           size_t keylen, const char *version_id, uint64_t offset,
-                           uint64_t length, struct hf_reader **out,
-                           struct hf_version_info *info)
+/* Open the seg_reader on piece @i (a composite's part, or the version itself). */
+static enum hf_err reader_piece(struct hf_reader *r, size_t i)
 {
-    struct hf_reader *r = calloc(1, sizeof(*r));
-    struct meta_version *v = malloc(sizeof(*v));
+    struct meta_version *pv;
     enum hf_err rc;
 
-    *out = NULL;
-    if (info)
-        memset(info, 0, sizeof(*info));
-    if (!r || !v) {
-        free(r);
-        free(v);
-        return HF_ENOMEM;
+    if (r->open) {
+        seg_reader_close(&r->sr);
+        r->open = false;
     }
-    rc = lookup(st, bucket, key, keylen, version_id, v);
-    if (rc != HF_OK)
-        goto fail;
-    if (info) {
-        obj_version_info(v, info);
-        info->key = NULL;
-        memcpy(st->attrs_buf, v->attrs, v->attrs_len);
-        info->attrs = v->attrs_len ? st->attrs_buf : NULL;
-    }
-    /* Like HTTP: the first byte must exist; only an empty object reads from 0. */
-    if (offset > v->size || (offset == v->size && v->size > 0)) {
-        rc = hf_fail(st, HF_ERANGE, "range starts at %llu, object has %llu bytes",
-                     (unsigned long long)offset, (unsigned long long)v->size);
-        goto fail;
-    }
-    rc = seg_reader_open(st, v, &r->sr);
-    if (rc != HF_OK)
-        goto fail;
-    r->open = true;
-    r->st = st;
-    r->pos = offset;
-    r->end = (length == UINT64_MAX || length > v->size - offset) ? v->size : offset + length;
+    r->piece = SIZE_MAX;
     r->seg = UINT64_MAX;
-    r->next_prefetch = offset / v->segsize;
-    /* An empty object is one empty segment: it must still verify. */
-    if (v->size == 0) {
-        r->end = 1; /* let reader_load compute segment 0 as the last */
-        rc = reader_load(r, 0);
-        r->end = 0;
-        if (rc != HF_OK)
-            goto fail;
+    if (!r->pieces) {
+        rc = seg_reader_open(r->st, r->v, &r->sr);
+        r->base = 0;
+        r->piece_size = r->v->size;
+    } else {
+        pv = malloc(sizeof(*pv));
+        if (!pv)
+            return HF_ENOMEM;
+        rc = meta_version_by_id(r->st->meta, r->pieces[i].part_version, pv);
+        if (rc == HF_OK && pv->size != r->pieces[i].size)
+            rc = hf_fail(r->st, HF_ECORRUPT, "part %zu has %llu bytes, its record says %llu",
+                         i + 1, (unsigned long long)pv->size,
+                         (unsigned long long)r->pieces[i].size);
+        if (rc == HF_OK)
+            rc = seg_reader_open(r->st, pv, &r->sr);
+        free(pv);
+        r->base = r->pieces[i].offset;
+        r->piece_size = r->pieces[i].size;
     }
-    free(v);
-    *out = r;
+    if (rc != HF_OK)
+        return rc;
+    r->open = true;
+    r->piece = i;
+    r->next_prefetch = 0;
     return HF_OK;
-fail:
-    free(v);
-    hf_reader_close(r);
-    return rc;
 }
 
-uint64_t hf_reader_length(const struct hf_reader *r)
-{
-    return r->end - r->pos;
-}
-
-/* Load, verify, rebuild and authenticate segment @s into r->plain. */
+/* Load, verify, rebuild and authenticate segment @s of the open piece. */
 static enum hf_err reader_load(struct hf_reader *r, uint64_t s)
 {
     struct seg_reader *sr = &r->sr;
-    uint64_t last = (r->end - 1) / sr->v.segsize;
+    uint64_t piece_end = r->end - r->base < r->piece_size ? r->end - r->base : r->piece_size;
+    uint64_t last = piece_end ? (piece_end - 1) / sr->v.segsize : 0;
     unsigned good;
     enum hf_err rc;
 
@@ -413,6 +398,8 @@ static enum hf_err reader_load(struct hf_reader *r, uint64_t s)
      * Keep GET_READAHEAD segments in flight on every data-shard file: the
      * disks read them in parallel while this thread verifies and decrypts.
      */
+    if (r->next_prefetch < s)
+        r->next_prefetch = s;
     while (r->next_prefetch <= last && r->next_prefetch < s + GET_READAHEAD)
         seg_reader_prefetch(sr, r->next_prefetch++);
     rc = seg_reader_load(sr, s, false, &good);
@@ -427,6 +414,112 @@ static enum hf_err reader_load(struct hf_reader *r, uint64_t s)
     return HF_OK;
 }
 
+/*
+ * Make the bytes at r->pos available: *@p points at them, *@n how many are
+ * contiguous (bounded by the range end).
+ */
+static enum hf_err reader_at(struct hf_reader *r, const uint8_t **p, uint64_t *n)
+{
+    uint64_t local, s, off;
+    enum hf_err rc;
+
+    if (r->pieces && (r->piece == SIZE_MAX || r->pos < r->base ||
+                      r->pos >= r->base + r->piece_size)) {
+        size_t i = 0;
+        while (i + 1 < r->npieces && r->pieces[i + 1].offset <= r->pos)
+            i++;
+        /* skip empty parts */
+        while (i < r->npieces && r->pieces[i].size == 0)
+            i++;
+        if (i >= r->npieces)
+            return hf_fail(r->st, HF_ECORRUPT, "no part holds byte %llu",
+                           (unsigned long long)r->pos);
+        if ((rc = reader_piece(r, i)) != HF_OK)
+            return rc;
+    }
+    local = r->pos - r->base;
+    s = local / r->sr.v.segsize;
+    if (s != r->seg && (rc = reader_load(r, s)) != HF_OK)
+        return rc;
+    off = local - s * r->sr.v.segsize;
+    *p = r->plain + off;
+    *n = r->plain_len - off;
+    if (*n > r->end - r->pos)
+        *n = r->end - r->pos;
+    return HF_OK;
+}
+
+enum hf_err hf_reader_open(struct hf_store *st, const char *bucket, const char *key,
+                           size_t keylen, const char *version_id, uint64_t offset,
+                           uint64_t length, struct hf_reader **out,
+                           struct hf_version_info *info)
+{
+    struct hf_reader *r = calloc(1, sizeof(*r));
+    enum hf_err rc;
+
+    *out = NULL;
+    if (info)
+        memset(info, 0, sizeof(*info));
+    if (!r || !(r->v = malloc(sizeof(*r->v)))) {
+        free(r);
+        return HF_ENOMEM;
+    }
+    r->st = st;
+    r->piece = SIZE_MAX;
+    r->seg = UINT64_MAX;
+    rc = lookup(st, bucket, key, keylen, version_id, r->v);
+    if (rc != HF_OK)
+        goto fail;
+    if (info) {
+        obj_version_info(r->v, info);
+        info->key = NULL;
+        memcpy(st->attrs_buf, r->v->attrs, r->v->attrs_len);
+        info->attrs = r->v->attrs_len ? st->attrs_buf : NULL;
+    }
+    /* Like HTTP: the first byte must exist; only an empty object reads from 0. */
+    if (offset > r->v->size || (offset == r->v->size && r->v->size > 0)) {
+        rc = hf_fail(st, HF_ERANGE, "range starts at %llu, object has %llu bytes",
+                     (unsigned long long)offset, (unsigned long long)r->v->size);
+        goto fail;
+    }
+    r->pos = offset;
+    r->end = (length == UINT64_MAX || length > r->v->size - offset) ? r->v->size
+                                                                   : offset + length;
+    if (r->v->composite) {
+        rc = meta_pieces_get(st->meta, r->v->id, &r->pieces, &r->npieces);
+        if (rc == HF_OK && r->npieces == 0)
+            rc = hf_fail(st, HF_ECORRUPT, "multipart version without parts");
+        if (rc != HF_OK)
+            goto fail;
+        /* An empty object still has its (empty) part verified. */
+        if (r->v->size == 0 && (rc = reader_piece(r, 0)) == HF_OK) {
+            r->end = 1;
+            rc = reader_load(r, 0);
+            r->end = 0;
+        }
+    } else {
+        rc = reader_piece(r, 0);
+        /* An empty object is one empty segment: it must still verify. */
+        if (rc == HF_OK && r->v->size == 0) {
+            r->end = 1;
+            rc = reader_load(r, 0);
+            r->end = 0;
+        }
+    }
+    if (rc != HF_OK)
+        goto fail;
+    *out = r;
+    return HF_OK;
+fail:
+    hf_reader_close(r);
+    return rc;
+}
+
+uint64_t hf_reader_length(const struct hf_reader *r)
+{
+    return r->end - r->pos;
+}
+
 enum hf_err hf_reader_read(struct hf_reader *r, void *buf, size_t len, size_t *got)
 {
     uint8_t *p = buf;
@@ -435,21 +528,16 @@ enum hf_err hf_reader_read(struct hf_reader *r, void *buf, size_t len, size_t *g
     if (r->failed)
         return r->failed;
     while (len > 0 && r->pos < r->end) {
-        uint64_t segsize = r->sr.v.segsize, s = r->pos / segsize, off, n;
-        if (s != r->seg) {
-            enum hf_err rc = reader_load(r, s);
-            if (rc != HF_OK) {
-                r->failed = rc;
-                return *got ? HF_OK : rc; /* return what verified first */
-            }
+        const uint8_t *src;
+        uint64_t n;
+        enum hf_err rc = reader_at(r, &src, &n);
+        if (rc != HF_OK) {
+            r->failed = rc;
+            return *got ? HF_OK : rc; /* return what verified first */
         }
-        off = r->pos - s * segsize;
-        n = r->plain_len - off;
-        if (n > r->end - r->pos)
-            n = r->end - r->pos;
         if (n > len)
             n = len;
-        memcpy(p, r->plain + off, n);
+        memcpy(p, src, n);
         p += n;
         len -= n;
         *got += n;
@@ -464,6 +552,8 @@ void hf_reader_close(struct hf_reader *r)
         return;
     if (r->open)
         seg_reader_close(&r->sr);
+    free(r->pieces);
+    free(r->v);
     free(r);
 }
 
@@ -484,14 +574,11 @@ enum hf_err hf_get(struct hf_store *st, const char *bucket, const char *key, siz
     total = hf_reader_length(r);
     /* Hand the sink whole verified segments straight from the reader's buffer. */
     while (rc == HF_OK && r->pos < r->end) {
-        uint64_t segsize = r->sr.v.segsize, s = r->pos / segsize, off, n;
-        if (s != r->seg && (rc = reader_load(r, s)) != HF_OK)
+        const uint8_t *src;
+        uint64_t n;
+        if ((rc = reader_at(r, &src, &n)) != HF_OK)
             break;
-        off = r->pos - s * segsize;
-        n = r->plain_len - off;
-        if (n > r->end - r->pos)
-            n = r->end - r->pos;
-        rc = sink(sink_arg, r->plain + off, n);
+        rc = sink(sink_arg, src, n);
         r->pos += n;
         done += n;
         if (o.progress)

@@ -192,6 +192,8 @@ struct hf_writer {
     unsigned n;
     bool thread_up, intents;
     enum hf_err failed;     /* sticky: a failed writer stays failed */
+    char upload[HF_VERSION_ID_LEN + 1]; /* part mode: the upload, else "" */
+    unsigned part;
 };
 
 /* Free everything; with intents still set, reclaim this write's files. */
@@ -480,16 +482,32 @@ enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *m
         v->attrs_len = meta->attrs_len;
     }
     rc = meta_begin(st->meta);
-    if (rc == HF_OK) {
+    if (rc == HF_OK && w->upload[0]) {
+        /* A part: out of the namespace, recorded in its upload. */
+        v->state = VERSION_PART;
+        rc = meta_upload_get(st->meta, w->upload, v->bucket, v->key, v->keylen, NULL, NULL,
+                             NULL);
+        if (rc == HF_OK)
+            rc = meta_version_insert(st->meta, v);
+        if (rc == HF_OK) {
+            struct meta_part mp = { .number = w->part, .version = v->id, .size = v->size,
+                                    .mtime = v->mtime };
+            int64_t replaced = 0;
+            snprintf(mp.etag, sizeof(mp.etag), "%s", v->etag);
+            rc = meta_part_set(st->meta, w->upload, &mp, &replaced);
+            if (rc == HF_OK && replaced)
+                rc = meta_version_set_state(st->meta, replaced, VERSION_DELETED);
+        }
+    } else if (rc == HF_OK) {
         /* Not versioning: the new null version replaces the old one. */
         struct meta_bucket mb;
         rc = meta_bucket_get(st->meta, w->bucket, &mb);
         v->is_null = rc == HF_OK && mb.versioning != HF_VERSIONING_ENABLED;
         if (rc == HF_OK && v->is_null)
             rc = meta_version_hide_null(st->meta, v->bucket, v->key, v->keylen, NULL);
+        if (rc == HF_OK)
+            rc = meta_version_insert(st->meta, v);
     }
-    if (rc == HF_OK)
-        rc = meta_version_insert(st->meta, v);
     for (unsigned i = 0; rc == HF_OK && i < w->n; i++) {
         struct meta_shard sh = { .idx = i, .backend = w->wr.be[i]->id, .gen = 0 };
         char name[BE_NAME_MAX];
@@ -502,7 +520,10 @@ enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *m
         rc = meta_commit(st->meta);
     if (rc != HF_OK) {
         meta_rollback(st->meta);
-        rc = hf_fail(st, rc, "metadata commit failed: %s", meta_errmsg(st->meta));
+        if (rc == HF_ENOTFOUND)
+            rc = hf_fail(st, rc, "no such upload: %s (aborted meanwhile?)", w->upload);
+        else
+            rc = hf_fail(st, rc, "metadata commit failed: %s", meta_errmsg(st->meta));
         goto out;
     }
     w->intents = false;
@@ -543,4 +564,35 @@ enum hf_err hf_put(struct hf_store *st, const char *bucket, const char *key, siz
         return rc;
     }
     return hf_writer_commit(w, NULL, out);
+}
+
+enum hf_err hf_part_writer_open(struct hf_store *st, const char *bucket, const char *key,
+                                size_t keylen, const char *upload_id, unsigned part,
+                                const struct hf_put_opts *opts, struct hf_writer **out)
+{
+    int64_t bid;
+    enum hf_err rc;
+
+    *out = NULL;
+    hf_clear_err(st);
+    if (part < 1 || part > HF_PART_MAX)
+        return hf_fail(st, HF_EBADARG, "part numbers are 1 to %d", HF_PART_MAX);
+    if (!upload_id || strlen(upload_id) != HF_VERSION_ID_LEN)
+        return hf_fail(st, HF_ENOTFOUND, "no such upload");
+    rc = obj_bucket(st, bucket, &bid);
+    if (rc != HF_OK)
+        return rc;
+    if (hf_key_check(key, keylen) != HF_OK)
+        return hf_fail(st, HF_EBADKEY, "keys are 1-%d bytes of UTF-8 without NUL", HF_KEY_MAX);
+    rc = meta_upload_get(st->meta, upload_id, bid, key, keylen, NULL, NULL, NULL);
+    if (rc == HF_ENOTFOUND)
+        return hf_fail(st, rc, "no such upload: %s", upload_id);
+    if (rc != HF_OK)
+        return hf_fail(st, rc, "%s", meta_errmsg(st->meta));
+    rc = hf_writer_open(st, bucket, key, keylen, opts, out);
+    if (rc == HF_OK) {
+        snprintf((*out)->upload, sizeof((*out)->upload), "%s", upload_id);
+        (*out)->part = part;
+    }
+    return rc;
 }

@@ -122,7 +122,7 @@ enum hf_err reclaim_failed_write(struct hf_store *st, const uint8_t vid[16])
     return rc;
 }
 
-/* Remove one deleted version's shards, then its rows. */
+/* Remove one deleted version's shards (or its parts'), then its rows. */
 static enum hf_err reclaim_version(struct hf_store *st, int64_t id, uint64_t *files)
 {
     struct meta_version *v = malloc(sizeof(*v));
@@ -137,6 +137,25 @@ static enum hf_err reclaim_version(struct hf_store *st, int64_t id, uint64_t *fi
         goto out;
     if (!reclaim_allowed(st, v)) {
         rc = HF_OK; /* kept; it will be asked again next run */
+        goto out;
+    }
+    if (v->composite) {
+        /* A multipart object: its parts go with it (multipart.c invariant 2). */
+        struct meta_piece *pc = NULL;
+        size_t np = 0;
+        rc = meta_pieces_get(st->meta, id, &pc, &np);
+        for (size_t i = 0; rc == HF_OK && i < np; i++) {
+            rc = meta_version_set_state(st->meta, pc[i].part_version, VERSION_DELETED);
+            if (rc == HF_ENOTFOUND)
+                rc = HF_OK; /* already reclaimed by an interrupted earlier run */
+            else if (rc == HF_OK)
+                rc = reclaim_version(st, pc[i].part_version, files);
+        }
+        free(pc);
+        if (rc == HF_OK)
+            rc = meta_pieces_remove(st->meta, id);
+        if (rc == HF_OK)
+            rc = meta_version_purge(st->meta, id);
         goto out;
     }
     rc = meta_shards_get(st->meta, id, sh, &n);

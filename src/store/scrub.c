@@ -232,7 +232,8 @@ static enum hf_err scrub_version(struct hf_store *st, int64_t id, unsigned flags
         return HF_ENOMEM;
     }
     rc = meta_version_by_id(st->meta, id, v);
-    if (rc != HF_OK || v->state != VERSION_LIVE || v->marker) {
+    if (rc != HF_OK || (v->state != VERSION_LIVE && v->state != VERSION_PART) || v->marker ||
+        v->composite) {
         free(r);
         free(v);
         return rc == HF_ENOTFOUND ? HF_OK : rc;
@@ -301,17 +302,21 @@ enum hf_err hf_scrub(struct hf_store *st, unsigned flags, hf_progress_fn progres
 {
     int64_t ids[256], after = 0;
     size_t n;
-    enum hf_err rc;
+    enum hf_err rc = HF_OK;
 
     memset(out, 0, sizeof(*out));
     hf_clear_err(st);
-    do {
-        rc = meta_version_ids(st->meta, VERSION_LIVE, false, after, 256, ids, &n);
-        for (size_t i = 0; rc == HF_OK && i < n; i++) {
-            rc = scrub_version(st, ids[i], flags, out, progress, progress_arg);
-            after = ids[i];
-        }
-    } while (rc == HF_OK && n == 256);
+    /* Live versions, then the parts of multipart objects and uploads. */
+    for (int state = VERSION_LIVE; rc == HF_OK && state <= VERSION_PART; state += 2) {
+        after = 0;
+        do {
+            rc = meta_version_ids(st->meta, state, false, after, 256, ids, &n);
+            for (size_t i = 0; rc == HF_OK && i < n; i++) {
+                rc = scrub_version(st, ids[i], flags, out, progress, progress_arg);
+                after = ids[i];
+            }
+        } while (rc == HF_OK && n == 256);
+    }
     if (rc != HF_OK && !st->errmsg[0])
         hf_fail(st, rc, "%s", meta_errmsg(st->meta));
     return rc;

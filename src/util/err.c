@@ -44,6 +44,9 @@ const char *hf_strerror(enum hf_err err)
     case HF_EEXPIRED: return "request has expired";
     case HF_EBADDIGEST: return "body does not match its checksum";
     case HF_EMALFORMED: return "malformed request";
+    case HF_EBADPART: return "a listed part is missing or its ETag does not match";
+    case HF_EPARTORDER: return "parts are not in ascending order";
+    case HF_ETOOSMALL: return "a part other than the last is smaller than 5 MiB";
     case HF_EBADARG: return "invalid argument in request";
     }
     return "unknown error";
