@@ -27,6 +27,15 @@ check "aws s3 rm" aws_s3 s3 rm s3://awscli/dir/small
 expect_exit 1 "aws s3 cp of the removed object fails" aws_s3 s3 cp s3://awscli/dir/small "$WORK/gone"
 check "aws s3api head-bucket" aws_s3 s3api head-bucket --bucket awscli
 
+# --- aws cli multipart: 200 MiB (8 MiB parts), byte-identical both ways
+head -c $((200 << 20)) /dev/urandom >"$WORK/big"
+check "aws s3 cp 200 MiB (multipart upload)" aws_s3 s3 cp --only-show-errors "$WORK/big" s3://awscli/big
+check "aws s3 cp 200 MiB back, byte-identical" bash -c "'$AWS' --endpoint-url $EP s3 cp --only-show-errors s3://awscli/big '$WORK/big.out' && cmp '$WORK/big' '$WORK/big.out'"
+etag=$(aws_s3 s3api head-object --bucket awscli --key big --query ETag --output text)
+case "$etag" in *-25\"|*-25) pass "200 MiB object has a 25-part multipart ETag ($etag)" ;;
+  *) fail "multipart ETag: $etag" ;; esac
+rm -f "$WORK/big" "$WORK/big.out"
+
 # --- curl: presigned GET (SigV4) through boto3's presigner
 url=$("$PY3" -c "
 import boto3; from botocore.config import Config

@@ -262,3 +262,66 @@ def test_no_such_things(s3, bucket):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         s3.create_bucket(Bucket="Bad_Name")
     assert code(e) == "InvalidBucketName"
+
+
+def test_multipart_upload_file(s3, bucket, tmp_path):
+    from boto3.s3.transfer import TransferConfig
+    data = os.urandom(17 * 1024 * 1024 + 5)
+    path = tmp_path / "big"
+    path.write_bytes(data)
+    cfg = TransferConfig(multipart_threshold=5 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024)
+    s3.upload_file(str(path), bucket, "mp", Config=cfg)
+    h = s3.head_object(Bucket=bucket, Key="mp")
+    assert h["ContentLength"] == len(data) and h["ETag"].endswith('-4"')
+    assert s3.get_object(Bucket=bucket, Key="mp")["Body"].read() == data
+    r = s3.get_object(Bucket=bucket, Key="mp", Range="bytes=5242870-5242890")
+    assert r["Body"].read() == data[5242870:5242891]
+    out = tmp_path / "out"
+    s3.download_file(bucket, "mp", str(out), Config=cfg)
+    assert out.read_bytes() == data
+
+
+def test_multipart_api(s3, bucket):
+    five = os.urandom(5 * 1024 * 1024)
+    up = s3.create_multipart_upload(Bucket=bucket, Key="m2", ContentType="text/x-log",
+                                    Metadata={"k": "v"})["UploadId"]
+    e1 = s3.upload_part(Bucket=bucket, Key="m2", UploadId=up, PartNumber=1, Body=five)["ETag"]
+    e2 = s3.upload_part(Bucket=bucket, Key="m2", UploadId=up, PartNumber=2, Body=b"tail")["ETag"]
+    assert [p["PartNumber"] for p in s3.list_parts(Bucket=bucket, Key="m2", UploadId=up)["Parts"]] == [1, 2]
+    assert up in [u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket)["Uploads"]]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="m2", UploadId=up, MultipartUpload={
+            "Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": '"' + "0" * 32 + '"'}]})
+    assert code(e) == "InvalidPart"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="m2", UploadId=up, MultipartUpload={
+            "Parts": [{"PartNumber": 2, "ETag": e2}, {"PartNumber": 1, "ETag": e1}]})
+    assert code(e) == "InvalidPartOrder"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="m2")
+    assert code(e) == "NoSuchKey"   # nothing visible before completion
+    r = s3.complete_multipart_upload(Bucket=bucket, Key="m2", UploadId=up, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]})
+    want = hashlib.md5(bytes.fromhex(e1.strip('"')) + bytes.fromhex(e2.strip('"'))).hexdigest()
+    assert r["ETag"] == '"%s-2"' % want
+    g = s3.get_object(Bucket=bucket, Key="m2")
+    assert g["Body"].read() == five + b"tail"
+    assert g["ContentType"] == "text/x-log" and g["Metadata"] == {"k": "v"}
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.list_parts(Bucket=bucket, Key="m2", UploadId=up)
+    assert code(e) == "NoSuchUpload"
+    # too small parts, then abort
+    up2 = s3.create_multipart_upload(Bucket=bucket, Key="m3")["UploadId"]
+    a = s3.upload_part(Bucket=bucket, Key="m3", UploadId=up2, PartNumber=1, Body=b"x")["ETag"]
+    b = s3.upload_part(Bucket=bucket, Key="m3", UploadId=up2, PartNumber=2, Body=b"y")["ETag"]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="m3", UploadId=up2, MultipartUpload={
+            "Parts": [{"PartNumber": 1, "ETag": a}, {"PartNumber": 2, "ETag": b}]})
+    assert code(e) == "EntityTooSmall"
+    s3.abort_multipart_upload(Bucket=bucket, Key="m3", UploadId=up2)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.upload_part(Bucket=bucket, Key="m3", UploadId=up2, PartNumber=3, Body=b"z")
+    assert code(e) == "NoSuchUpload"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="m3")
+    assert code(e) == "NoSuchKey"
