@@ -1507,6 +1507,222 @@ static void delete_objects_finish(struct req *r)
 }
 
 /* ------------------------------------------------------------------ */
+/* copies: CopyObject and UploadPartCopy                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Copy the object named by x-amz-copy-source into r's key (or, with
+ * r->part, into that part of an upload), streaming through the engine: the
+ * copy is a new version with its own data key, as any write.
+ */
+static void copy_object(struct req *r)
+{
+    struct meta_bucket mb, sb;
+    struct hf_version_info vi, out;
+    struct hf_reader *rd = NULL;
+    struct hf_writer *w = NULL;
+    struct hf_put_opts po = { -1, NULL, NULL };
+    struct hf_object_meta om = { 0 };
+    const char *src = header(r, "x-amz-copy-source"), *h, *q;
+    char *dec = NULL, *sbucket = NULL, *skey = NULL, *svid = NULL, *buf = NULL;
+    size_t declen, skeylen;
+    uint64_t off = 0, len = UINT64_MAX;
+    EVP_MD_CTX *md = NULL;
+    uint8_t digest[16];
+    unsigned dlen = 0;
+    char etag[33];
+    bool replace;
+    enum hf_err rc;
+
+    if (!own_bucket(r, &mb))
+        return;
+    /* "/bucket/key?versionId=V" or "bucket/key", URL-encoded */
+    q = strchr(src, '?');
+    dec = pct_decode(src, q ? (size_t)(q - src) : strlen(src), &declen);
+    if (!dec || declen < 3) {
+        send_error(r, 400, "InvalidArgument", "Copy Source must mention the source bucket "
+                   "and key: sourcebucket/sourcekey");
+        goto out;
+    }
+    {
+        char *p = dec[0] == '/' ? dec + 1 : dec, *slash = strchr(p, '/');
+        if (!slash || slash == p || slash[1] == '\0') {
+            send_error(r, 400, "InvalidArgument", "Copy Source must mention the source bucket "
+                       "and key: sourcebucket/sourcekey");
+            goto out;
+        }
+        sbucket = strndup(p, (size_t)(slash - p));
+        skeylen = declen - (size_t)(slash + 1 - dec);
+        skey = malloc(skeylen + 1);
+        if (!sbucket || !skey) {
+            send_error(r, 500, "InternalError", "out of memory");
+            goto out;
+        }
+        memcpy(skey, slash + 1, skeylen);
+        skey[skeylen] = '\0';
+    }
+    if (q && strncmp(q + 1, "versionId=", 10) == 0) {
+        size_t vl;
+        svid = pct_decode(q + 11, strlen(q + 11), &vl);
+    }
+    if (obj_bucket_get(r->conn->st, sbucket, &sb) != HF_OK) {
+        send_error(r, 404, "NoSuchBucket", "The specified bucket does not exist");
+        goto out;
+    }
+    if (sb.owner != r->user) {
+        send_error(r, 403, "AccessDenied", "Access Denied");
+        goto out;
+    }
+    rc = hf_head(r->conn->st, sbucket, skey, skeylen, svid, &vi);
+    if (rc == HF_EDELETED || rc == HF_ENOTFOUND) {
+        send_error(r, 404, svid ? "NoSuchVersion" : "NoSuchKey",
+                   "The specified key does not exist.");
+        goto out;
+    }
+    if (rc != HF_OK) {
+        send_hf_error(r, rc);
+        goto out;
+    }
+    /* Conditions on the source. */
+    if ((h = header(r, "x-amz-copy-source-if-match")) &&
+        strcmp(h, "*") != 0 && strcmp(h, vi.etag) != 0 &&
+        !(strlen(h) == strlen(vi.etag) + 2 && strncmp(h + 1, vi.etag, strlen(vi.etag)) == 0)) {
+        send_error(r, 412, "PreconditionFailed",
+                   "At least one of the pre-conditions you specified did not hold");
+        goto out;
+    }
+    if ((h = header(r, "x-amz-copy-source-if-none-match")) &&
+        (strcmp(h, vi.etag) == 0 ||
+         (strlen(h) == strlen(vi.etag) + 2 && strncmp(h + 1, vi.etag, strlen(vi.etag)) == 0))) {
+        send_error(r, 412, "PreconditionFailed",
+                   "At least one of the pre-conditions you specified did not hold");
+        goto out;
+    }
+    replace = (h = header(r, "x-amz-metadata-directive")) && strcmp(h, "REPLACE") == 0;
+    if (h && !replace && strcmp(h, "COPY") != 0) {
+        send_error(r, 400, "InvalidArgument", "Unknown metadata directive.");
+        goto out;
+    }
+    if (!r->part && !replace && strcmp(sbucket, r->bucket) == 0 && skeylen == r->keylen &&
+        memcmp(skey, r->key, skeylen) == 0 && !svid && mb.versioning != HF_VERSIONING_ENABLED) {
+        send_error(r, 400, "InvalidRequest",
+                   "This copy request is illegal because it is trying to copy an object to "
+                   "itself without changing the object's metadata, storage class, website "
+                   "redirect location or encryption attributes.");
+        goto out;
+    }
+    if (r->part && (h = header(r, "x-amz-copy-source-range"))) {
+        unsigned long long a, b;
+        if (sscanf(h, "bytes=%llu-%llu", &a, &b) != 2 || b < a || b >= vi.size) {
+            send_error(r, 400, "InvalidArgument", "The x-amz-copy-source-range value must be "
+                       "of the form bytes=first-last where first and last are the zero-based "
+                       "offsets of the first and last bytes to copy");
+            goto out;
+        }
+        off = a;
+        len = b - a + 1;
+    }
+    if (replace) {
+        if (!encode_attrs(r)) {
+            send_error(r, 400, "MetadataTooLarge",
+                       "Your metadata headers exceed the maximum allowed metadata size.");
+            goto out;
+        }
+    } else if (!r->part) {
+        memcpy(r->attrs, vi.attrs, vi.attrs_len); /* borrowed until the next store call */
+        r->attrs_len = vi.attrs_len;
+    }
+    rc = hf_reader_open(r->conn->st, sbucket, skey, skeylen, svid, off, len, &rd, NULL);
+    if (rc != HF_OK) {
+        send_hf_error(r, rc);
+        goto out;
+    }
+    po.expect_size = (int64_t)hf_reader_length(rd);
+    if (r->part) {
+        char *upload = param(r, "uploadId", NULL);
+        rc = hf_part_writer_open(r->conn->st, r->bucket, r->key, r->keylen,
+                                 upload ? upload : "", r->part, &po, &w);
+        free(upload);
+        if (rc == HF_ENOTFOUND) {
+            send_error(r, 404, "NoSuchUpload", "The specified upload does not exist.");
+            goto out;
+        }
+    } else {
+        rc = hf_writer_open(r->conn->st, r->bucket, r->key, r->keylen, &po, &w);
+    }
+    if (rc != HF_OK) {
+        send_hf_error(r, rc);
+        goto out;
+    }
+    md = EVP_MD_CTX_new();
+    buf = malloc(1 << 20);
+    if (!md || !buf || !EVP_DigestInit_ex(md, EVP_md5(), NULL)) {
+        send_error(r, 500, "InternalError", "out of memory");
+        goto out;
+    }
+    for (;;) {
+        size_t got = 0;
+        rc = hf_reader_read(rd, buf, 1 << 20, &got);
+        if (rc != HF_OK || got == 0)
+            break;
+        EVP_DigestUpdate(md, buf, got);
+        rc = hf_writer_write(w, buf, got);
+        if (rc != HF_OK)
+            break;
+    }
+    if (rc != HF_OK) {
+        send_hf_error(r, rc);
+        goto out;
+    }
+    EVP_DigestFinal_ex(md, digest, &dlen);
+    hf_hex(digest, 16, etag);
+    om = (struct hf_object_meta){ etag, r->part ? NULL : r->attrs, r->part ? 0 : r->attrs_len };
+    rc = hf_writer_commit(w, &om, &out);
+    w = NULL;
+    if (rc != HF_OK) {
+        send_hf_error(r, rc);
+        goto out;
+    }
+    {
+        struct s3xml_buf b;
+        char *xml = NULL;
+        size_t xl = 0;
+        struct MHD_Response *resp;
+        char q2[40];
+        snprintf(q2, sizeof(q2), "\"%s\"", etag);
+        s3xml_buf_init(&b, 4096);
+        if (r->part)
+            s3xml_copy_part(&b, out.mtime_ns, q2);
+        else
+            s3xml_copy_object(&b, out.mtime_ns, q2);
+        if (s3xml_buf_finish(&b, &xml, &xl) != HF_OK) {
+            s3xml_buf_release(&b);
+            send_error(r, 500, "InternalError", "out of memory");
+            goto out;
+        }
+        s3xml_buf_release(&b);
+        resp = buffer_response(xml, xl);
+        free(xml);
+        MHD_add_response_header(resp, "Content-Type", "application/xml");
+        if (!vi.null_version)
+            MHD_add_response_header(resp, "x-amz-copy-source-version-id", vi.version_id);
+        if (!r->part && !out.null_version)
+            MHD_add_response_header(resp, "x-amz-version-id", out.version_id);
+        r->bytes_out += xl;
+        respond(r, 200, resp);
+    }
+out:
+    hf_writer_abort(w);
+    hf_reader_close(rd);
+    EVP_MD_CTX_free(md);
+    free(buf);
+    free(dec);
+    free(sbucket);
+    free(skey);
+    free(svid);
+}
+
+/* ------------------------------------------------------------------ */
 /* multipart uploads                                                   */
 /* ------------------------------------------------------------------ */
 
@@ -1926,8 +2142,22 @@ static void begin(struct req *r)
         if (body_begin(r, BODY_XML, S3XML_COMPLETE_BODY_MAX))
             r->finish = complete_upload_finish;
     } else if (strcmp(m, "PUT") == 0 && has_param(r, "uploadId") &&
-               has_param(r, "partNumber") && !header(r, "x-amz-copy-source")) {
-        upload_part_begin(r);
+               has_param(r, "partNumber")) {
+        if (header(r, "x-amz-copy-source")) {
+            char *pn = param(r, "partNumber", NULL), *end = NULL;
+            long n = pn ? strtol(pn, &end, 10) : 0;
+            bool bad = !end || *end || n < 1 || n > HF_PART_MAX;
+            free(pn);
+            if (bad)
+                send_error(r, 400, "InvalidArgument", "Part number must be an integer "
+                           "between 1 and 10000, inclusive");
+            else {
+                r->part = (unsigned)n;
+                copy_object(r);
+            }
+        } else {
+            upload_part_begin(r);
+        }
     } else if (strcmp(m, "DELETE") == 0 && has_param(r, "uploadId")) {
         abort_upload(r);
     } else if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0) {
@@ -1937,9 +2167,11 @@ static void begin(struct req *r)
         else
             get_object(r, strcmp(m, "HEAD") == 0);
     } else if (strcmp(m, "PUT") == 0) {
-        if (unsupported_subresource(r) || header(r, "x-amz-copy-source"))
+        if (unsupported_subresource(r))
             send_error(r, 501, "NotImplemented",
                        "A header you provided implies functionality that is not implemented");
+        else if (header(r, "x-amz-copy-source"))
+            copy_object(r);
         else
             put_object_begin(r);
     } else if (strcmp(m, "DELETE") == 0) {

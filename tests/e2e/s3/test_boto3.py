@@ -325,3 +325,38 @@ def test_multipart_api(s3, bucket):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         s3.get_object(Bucket=bucket, Key="m3")
     assert code(e) == "NoSuchKey"
+
+
+def test_copy_object(s3, bucket):
+    d = os.urandom(6_000_000)
+    s3.put_object(Bucket=bucket, Key="src", Body=d, ContentType="a/b", Metadata={"m": "1"})
+    r = s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"})
+    assert r["CopyObjectResult"]["ETag"] == '"%s"' % hashlib.md5(d).hexdigest()
+    g = s3.get_object(Bucket=bucket, Key="dst")
+    assert g["Body"].read() == d and g["ContentType"] == "a/b" and g["Metadata"] == {"m": "1"}
+    s3.copy_object(Bucket=bucket, Key="dst2", CopySource=f"{bucket}/src",
+                   MetadataDirective="REPLACE", ContentType="c/d", Metadata={"n": "2"})
+    g = s3.head_object(Bucket=bucket, Key="dst2")
+    assert g["ContentType"] == "c/d" and g["Metadata"] == {"n": "2"}
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="src", CopySource=f"{bucket}/src")
+    assert code(e) == "InvalidRequest"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="x", CopySource=f"{bucket}/missing")
+    assert code(e) == "NoSuchKey"
+    up = s3.create_multipart_upload(Bucket=bucket, Key="pc")["UploadId"]
+    p1 = s3.upload_part_copy(Bucket=bucket, Key="pc", UploadId=up, PartNumber=1,
+                             CopySource=f"{bucket}/src",
+                             CopySourceRange="bytes=0-5242879")["CopyPartResult"]["ETag"]
+    p2 = s3.upload_part_copy(Bucket=bucket, Key="pc", UploadId=up, PartNumber=2,
+                             CopySource=f"{bucket}/src",
+                             CopySourceRange="bytes=5242880-5999999")["CopyPartResult"]["ETag"]
+    s3.complete_multipart_upload(Bucket=bucket, Key="pc", UploadId=up, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": p1}, {"PartNumber": 2, "ETag": p2}]})
+    assert s3.get_object(Bucket=bucket, Key="pc")["Body"].read() == d
+    bob = client(os.environ["HF_AK2"], os.environ["HF_SK2"])
+    bob_bucket = "t-bob-" + os.urandom(3).hex()
+    bob.create_bucket(Bucket=bob_bucket)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        bob.copy_object(Bucket=bob_bucket, Key="stolen", CopySource=f"{bucket}/src")
+    assert code(e) == "AccessDenied"
