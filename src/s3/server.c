@@ -726,7 +726,10 @@ static void create_bucket_finish(struct req *r)
     }
     rc = meta_bucket_get(r->conn->st->meta, r->bucket, &mb);
     if (rc == HF_OK) {
-        if (mb.owner == r->user)
+        /* us-east-1 answers 200 to its owner (other regions 409 BucketAlreadyOwnedByYou). */
+        if (mb.owner == r->user && strcmp(r->srv->region, "us-east-1") == 0)
+            send_empty(r, 200);
+        else if (mb.owner == r->user)
             send_error(r, 409, "BucketAlreadyOwnedByYou",
                        "Your previous request to create the named bucket succeeded and you "
                        "already own it.");
@@ -839,7 +842,7 @@ struct lister {
     const char *delim;
     size_t dlen;
     unsigned max, count;
-    bool v2, versions, url, truncated;
+    bool v2, versions, url, truncated, fetch_owner;
     const char *after;          /* skip keys <= after (V1 marker / V2 start) */
     size_t after_len;
     char *last_prefix;          /* the last CommonPrefix written */
@@ -932,7 +935,7 @@ static enum hf_err list_cb(void *arg, const struct hf_version_info *v)
     } else {
         struct s3xml_object so = {
             .key = v->key, .key_len = v->keylen, .mtime_ns = v->mtime_ns, .etag = v->etag,
-            .size = v->size, .owner = l->v2 ? NULL : &l->owner,
+            .size = v->size, .owner = l->v2 && !l->fetch_owner ? NULL : &l->owner,
         };
         s3xml_list_object(l->b, &l->lh, &so);
     }
@@ -990,6 +993,11 @@ static void list_objects(struct req *r, bool v2, bool versions)
     l.r = r;
     l.v2 = v2;
     l.versions = versions;
+    {
+        char *fo = param(r, "fetch-owner", NULL);
+        l.fetch_owner = fo && strcmp(fo, "true") == 0;
+        free(fo);
+    }
     l.owner = (struct s3xml_owner){ r->user_name, r->user_name };
     prefix = param(r, "prefix", NULL);
     delim = param(r, "delimiter", NULL);
@@ -1613,7 +1621,13 @@ static void copy_object(struct req *r)
     }
     if (r->part && (h = header(r, "x-amz-copy-source-range"))) {
         unsigned long long a, b;
-        if (sscanf(h, "bytes=%llu-%llu", &a, &b) != 2 || b < a || b >= vi.size) {
+        int used = 0;
+        if (sscanf(h, "bytes=%llu-%llu%n", &a, &b, &used) == 2 && h[used] == '\0' &&
+            b >= a && b >= vi.size) {
+            send_error(r, 416, "InvalidRange", "The requested range is not satisfiable");
+            goto out;
+        }
+        if (sscanf(h, "bytes=%llu-%llu%n", &a, &b, &used) != 2 || h[used] != '\0' || b < a) {
             send_error(r, 400, "InvalidArgument", "The x-amz-copy-source-range value must be "
                        "of the form bytes=first-last where first and last are the zero-based "
                        "offsets of the first and last bytes to copy");

@@ -421,16 +421,22 @@ static int parse_amz_date(const char *s, size_t n, struct tm_fields *f)
     return fields_valid(f) ? 0 : -1;
 }
 
-/* The HTTP IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT"; -1 when invalid. */
+/*
+ * The HTTP IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", or the same with an
+ * RFC 2822 zero zone " +0000" / " -0000" (Python's email.utils.formatdate,
+ * which botocore sends as Date); -1 when invalid.
+ */
 static int parse_http_date(const char *s, size_t n, struct tm_fields *f)
 {
     static const char *const wdays[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
     static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
     bool wd = false;
+    bool gmt = n == 29 && memcmp(s + 25, " GMT", 4) == 0;
+    bool zero = n == 31 && (memcmp(s + 25, " +0000", 6) == 0 || memcmp(s + 25, " -0000", 6) == 0);
 
-    if (n != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
-        s[16] != ' ' || s[19] != ':' || s[22] != ':' || memcmp(s + 25, " GMT", 4) != 0)
+    if (!(gmt || zero) || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
+        s[16] != ' ' || s[19] != ':' || s[22] != ':')
         return -1;
     for (int i = 0; i < 7; i++)
         wd |= memcmp(s, wdays[i], 3) == 0;
