@@ -72,6 +72,7 @@ enum hf_err {
     HF_EBADPART = 31,       /* multipart: a listed part is missing or its ETag differs */
     HF_EPARTORDER = 32,     /* multipart: parts not in ascending order */
     HF_ETOOSMALL = 33,      /* multipart: a part other than the last is under 5 MiB */
+    HF_EPRECOND = 34,       /* a conditional write's condition does not hold */
 };
 
 /* A static string naming the error; never NULL. */
@@ -260,6 +261,13 @@ struct hf_object_meta {
     const char *etag;       /* NUL-terminated, at most HF_ETAG_MAX bytes; may be NULL */
     const char *attrs;      /* opaque bytes, at most HF_ATTRS_MAX */
     size_t attrs_len;
+    /*
+     * Conditional write, checked in the commit transaction: fail with
+     * HF_EPRECOND if the key has a current (non-marker) version, or if its
+     * current version's etag is not @if_match (unquoted; NULL: no check).
+     */
+    int if_none_match_any;
+    const char *if_match;
 };
 
 /* A source of bytes: fill up to @len bytes, set *@got (0 = end of input). */
@@ -318,7 +326,8 @@ HF_API HF_MUST_CHECK enum hf_err hf_writer_write(struct hf_writer *w, const void
  * NULL); fill @out (may be NULL).  Frees @w whatever the result; on
  * failure nothing is visible and the write's files are reclaimed.
  * Errors: as hf_writer_write, plus HF_ETRUNCATED (fewer bytes than
- * expect_size), HF_EINVAL (@meta too large), HF_EMETA.
+ * expect_size), HF_EINVAL (@meta too large), HF_EPRECOND (a condition in
+ * @meta failed), HF_ENOTFOUND (the bucket was deleted meanwhile), HF_EMETA.
  */
 HF_API HF_MUST_CHECK enum hf_err hf_writer_commit(struct hf_writer *w,
                                                   const struct hf_object_meta *meta,

@@ -49,10 +49,12 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS backends(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
     " domain TEXT NOT NULL, location TEXT UNIQUE NOT NULL, kind TEXT NOT NULL DEFAULT 'dir',"
     " weight REAL NOT NULL DEFAULT 1, created INTEGER NOT NULL DEFAULT 0);"
-    "CREATE TABLE IF NOT EXISTS buckets(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS buckets(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " name TEXT UNIQUE NOT NULL,"
     " created INTEGER NOT NULL, owner INTEGER NOT NULL DEFAULT 0,"
     " versioning INTEGER NOT NULL DEFAULT 0);"
-    "CREATE TABLE IF NOT EXISTS users(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS users(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " name TEXT UNIQUE NOT NULL,"
     " created INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS access_keys(access_key TEXT PRIMARY KEY,"
     " user INTEGER NOT NULL, secret BLOB NOT NULL, created INTEGER NOT NULL);"
@@ -1034,22 +1036,39 @@ enum hf_err meta_bucket_set_versioning(struct meta *m, int64_t id, int state)
 enum hf_err meta_bucket_delete(struct meta *m, int64_t id)
 {
     sqlite3_stmt *st;
-    enum hf_err rc = prep(m, "SELECT 1 FROM versions WHERE bucket=? AND state=0 LIMIT 1", &st);
+    enum hf_err rc;
     int s;
 
-    if (rc != HF_OK)
+    /*
+     * One transaction: a write committing meanwhile either lands before the
+     * check (and the bucket is not empty) or finds the bucket gone.
+     */
+    if ((rc = meta_begin(m)) != HF_OK)
         return rc;
+    rc = prep(m, "SELECT 1 FROM versions WHERE bucket=?1 AND state=0 UNION ALL"
+                 " SELECT 1 FROM uploads WHERE bucket=?1 LIMIT 1", &st);
+    if (rc != HF_OK)
+        goto fail;
     sqlite3_bind_int64(st, 1, id);
     s = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (s == SQLITE_ROW)
-        return HF_ENOTEMPTY;
-    if (s != SQLITE_DONE)
-        return fail(m, s);
+    if (s == SQLITE_ROW) {
+        rc = HF_ENOTEMPTY; /* live objects, or uploads in progress */
+        goto fail;
+    }
+    if (s != SQLITE_DONE) {
+        rc = fail(m, s);
+        goto fail;
+    }
     if ((rc = prep(m, "DELETE FROM buckets WHERE id=?", &st)) != HF_OK)
-        return rc;
+        goto fail;
     sqlite3_bind_int64(st, 1, id);
-    return done(m, st);
+    if ((rc = done(m, st)) != HF_OK || (rc = meta_commit(m)) != HF_OK)
+        goto fail;
+    return HF_OK;
+fail:
+    meta_rollback(m);
+    return rc;
 }
 
 enum hf_err meta_bucket_owned(struct meta *m, int64_t owner,

@@ -74,7 +74,7 @@ struct req {
     const char *method;
     char id[17];
     struct timespec t0;
-    bool started, responded;
+    bool started, begun, responded;
     int status;
     uint64_t bytes_in, bytes_out;
 
@@ -857,7 +857,8 @@ struct lister {
     bool vid_skipping;
 };
 
-#define LIST_STOP HF_EBUSY  /* internal: the page is full */
+/* internal: the page is full.  Not an hf_err any engine call returns. */
+#define LIST_STOP ((enum hf_err)0x4c53)
 
 static bool set_next(struct lister *l, const char *k, size_t n)
 {
@@ -1154,9 +1155,27 @@ static void put_object_finish(struct req *r)
     }
     EVP_DigestFinal_ex(r->md5, md, &mdlen);
     hf_hex(md, 16, etag);
-    om = (struct hf_object_meta){ etag, r->attrs, r->attrs_len };
+    om = (struct hf_object_meta){ etag, r->attrs, r->attrs_len, 0, NULL };
+    if (!r->part) {
+        const char *inm = header(r, "If-None-Match"), *im = header(r, "If-Match");
+        char unq[HF_ETAG_MAX + 1];
+        om.if_none_match_any = inm && strcmp(inm, "*") == 0;
+        if (im) {
+            size_t n = strlen(im);
+            if (n >= 2 && im[0] == '"' && im[n - 1] == '"')
+                snprintf(unq, sizeof(unq), "%.*s", (int)(n - 2), im + 1);
+            else
+                snprintf(unq, sizeof(unq), "%s", im);
+            om.if_match = unq;
+        }
+    }
     rc = hf_writer_commit(r->w, &om, &vi);
     r->w = NULL;
+    if (rc == HF_EPRECOND) {
+        send_error(r, 412, "PreconditionFailed",
+                   "At least one of the pre-conditions you specified did not hold");
+        return;
+    }
     if (rc != HF_OK) {
         send_hf_error(r, rc);
         return;
@@ -1183,6 +1202,10 @@ static bool put_object_begin(struct req *r)
         return false;
     if (r->keylen > HF_KEY_MAX) {
         send_error(r, 400, "KeyTooLongError", "Your key is too long");
+        return false;
+    }
+    if (!r->part && header(r, "If-None-Match") && strcmp(header(r, "If-None-Match"), "*") != 0) {
+        send_error(r, 501, "NotImplemented", "If-None-Match on a write supports only *");
         return false;
     }
     if (!r->part && !encode_attrs(r)) {
@@ -1389,8 +1412,9 @@ static void get_object(struct req *r, bool head)
             send_error(r, 500, "InternalError", "out of memory");
             goto out;
         }
-        rc = hf_reader_open(r->conn->st, r->bucket, r->key, r->keylen, version, off, len,
-                            &rd, NULL);
+        /* The version resolved above, not "latest" again (a put may have landed). */
+        rc = hf_reader_open(r->conn->st, r->bucket, r->key, r->keylen,
+                            vi.null_version ? "null" : vi.version_id, off, len, &rd, NULL);
         if (rc != HF_OK) {
             free(rcx);
             send_hf_error(r, rc);
@@ -1643,10 +1667,12 @@ static void copy_object(struct req *r)
             goto out;
         }
     } else if (!r->part) {
-        memcpy(r->attrs, vi.attrs, vi.attrs_len); /* borrowed until the next store call */
+        if (vi.attrs_len)
+            memcpy(r->attrs, vi.attrs, vi.attrs_len); /* borrowed until the next store call */
         r->attrs_len = vi.attrs_len;
     }
-    rc = hf_reader_open(r->conn->st, sbucket, skey, skeylen, svid, off, len, &rd, NULL);
+    rc = hf_reader_open(r->conn->st, sbucket, skey, skeylen,
+                        vi.null_version ? "null" : vi.version_id, off, len, &rd, NULL);
     if (rc != HF_OK) {
         send_hf_error(r, rc);
         goto out;
@@ -1690,7 +1716,8 @@ static void copy_object(struct req *r)
     }
     EVP_DigestFinal_ex(md, digest, &dlen);
     hf_hex(digest, 16, etag);
-    om = (struct hf_object_meta){ etag, r->part ? NULL : r->attrs, r->part ? 0 : r->attrs_len };
+    om = (struct hf_object_meta){ etag, r->part ? NULL : r->attrs, r->part ? 0 : r->attrs_len,
+                                  0, NULL };
     rc = hf_writer_commit(w, &om, &out);
     w = NULL;
     if (rc != HF_OK) {
@@ -2242,7 +2269,20 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         r->conn = ci ? ci->socket_context : NULL;
         if (!r->conn)
             return MHD_NO;
-        begin(r);
+        /*
+         * A request with a body is authenticated before its body is read.
+         * One without waits for the next call: libmicrohttpd closes the
+         * connection after a response queued on the first call.
+         */
+        {
+            const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+            const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                         "Transfer-Encoding");
+            if (te || (cl && strcmp(cl, "0") != 0)) {
+                r->begun = true;
+                begin(r);
+            }
+        }
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -2253,6 +2293,10 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (!r->begun) {
+        r->begun = true;
+        begin(r);
+    }
     if (!r->responded) {
         if (r->finish)
             r->finish(r);
@@ -2260,6 +2304,22 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
             send_empty(r, 200);
     }
     return MHD_YES;
+}
+
+/* A client-chosen string in the log: one token, control bytes and spaces %XX, cut at 256. */
+static void log_field(FILE *f, const char *s, size_t n)
+{
+    if (!s || n == 0) {
+        fputc('-', f);
+        return;
+    }
+    for (size_t i = 0; i < n && i < 256; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch <= ' ' || ch == 0x7f || ch == '%')
+            fprintf(f, "%%%02X", ch);
+        else
+            fputc(ch, f);
+    }
 }
 
 static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -2277,18 +2337,12 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
     ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
     if (srv->log && r->method) {
         pthread_mutex_lock(&srv->log_mu);
-        fprintf(srv->log, "%s %s %s ", r->id, r->method, r->bucket[0] ? r->bucket : "-");
-        if (r->key) {
-            for (size_t i = 0; i < r->keylen && i < 256; i++) {
-                unsigned char ch = (unsigned char)r->key[i];
-                if (ch <= ' ' || ch == 0x7f)
-                    fprintf(srv->log, "%%%02X", ch);
-                else
-                    fputc(ch, srv->log);
-            }
-        } else {
-            fputc('-', srv->log);
-        }
+        fprintf(srv->log, "%s ", r->id);
+        log_field(srv->log, r->method, strlen(r->method));
+        fputc(' ', srv->log);
+        log_field(srv->log, r->bucket, strlen(r->bucket));
+        fputc(' ', srv->log);
+        log_field(srv->log, r->key, r->key ? r->keylen : 0);
         fprintf(srv->log, " %d in=%" PRIu64 " out=%" PRIu64 " %.1fms%s\n",
                 r->status ? r->status : 0, r->bytes_in, r->bytes_out, ms,
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
@@ -2396,6 +2450,13 @@ enum hf_err hf_serve(const char *data_dir, const struct hf_server_opts *opts,
         usleep(100 * 1000);
     /* Graceful: stop accepting, let in-flight requests finish or abort. */
     MHD_quiesce_daemon(srv.d);
+    for (int i = 0; i < 50; i++) { /* up to 5 s for requests in flight */
+        const union MHD_DaemonInfo *di =
+            MHD_get_daemon_info(srv.d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        if (!di || di->num_connections == 0)
+            break;
+        usleep(100 * 1000);
+    }
     MHD_stop_daemon(srv.d);
     pthread_mutex_destroy(&srv.log_mu);
     free(srv.data_dir);

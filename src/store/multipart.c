@@ -201,6 +201,10 @@ enum hf_err hf_upload_complete(struct hf_store *st, const char *bucket, const ch
     rc = meta_bucket_get(st->meta, bucket, &mb);
     if (rc != HF_OK)
         goto meta_fail;
+    if (mb.id != bid) {
+        rc = hf_fail(st, HF_ENOTFOUND, "the bucket was deleted during the upload");
+        goto fail;
+    }
     v->bucket = bid;
     memcpy(v->key, key, keylen);
     v->keylen = keylen;

@@ -194,7 +194,39 @@ struct hf_writer {
     enum hf_err failed;     /* sticky: a failed writer stays failed */
     char upload[HF_VERSION_ID_LEN + 1]; /* part mode: the upload, else "" */
     unsigned part;
+    bool if_none_match_any;             /* conditions from hf_object_meta */
+    char if_match[HF_ETAG_MAX + 1];
 };
+
+/*
+ * Conditional write (S3 If-None-Match: * / If-Match: ETAG), checked inside
+ * the commit transaction against the key's current version.
+ */
+static enum hf_err precondition(struct hf_writer *w, const struct meta_bucket *mb)
+{
+    struct meta_version *cur;
+    enum hf_err rc;
+    bool exists;
+
+    if (!w->if_none_match_any && !w->if_match[0])
+        return HF_OK;
+    cur = malloc(sizeof(*cur));
+    if (!cur)
+        return HF_ENOMEM;
+    rc = meta_version_get(w->st->meta, mb->id, w->v->key, w->v->keylen, NULL, cur);
+    if (rc != HF_OK && rc != HF_ENOTFOUND) {
+        free(cur);
+        return rc;
+    }
+    exists = rc == HF_OK && !cur->marker;
+    rc = HF_OK;
+    if (w->if_none_match_any && exists)
+        rc = HF_EPRECOND;
+    if (w->if_match[0] && (!exists || strcmp(w->if_match, cur->etag) != 0))
+        rc = HF_EPRECOND;
+    free(cur);
+    return rc;
+}
 
 /* Free everything; with intents still set, reclaim this write's files. */
 static void writer_free(struct hf_writer *w)
@@ -451,6 +483,9 @@ enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *m
         rc = hf_fail(st, HF_ETRUNCATED, "input ended after %llu of the declared %lld bytes",
                      (unsigned long long)v->size, (long long)w->o.expect_size);
     if (rc == HF_OK && meta) {
+        w->if_none_match_any = meta->if_none_match_any;
+        if (meta->if_match)
+            snprintf(w->if_match, sizeof(w->if_match), "%s", meta->if_match);
         if (meta->etag && strlen(meta->etag) > HF_ETAG_MAX)
             rc = hf_fail(st, HF_EINVAL, "etag longer than %d bytes", HF_ETAG_MAX);
         else if (meta->attrs_len > HF_ATTRS_MAX)
@@ -502,6 +537,10 @@ enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *m
         /* Not versioning: the new null version replaces the old one. */
         struct meta_bucket mb;
         rc = meta_bucket_get(st->meta, w->bucket, &mb);
+        if (rc == HF_OK && mb.id != v->bucket)
+            rc = HF_ENOTFOUND; /* deleted (and maybe re-created) while we wrote */
+        if (rc == HF_OK)
+            rc = precondition(w, &mb);
         v->is_null = rc == HF_OK && mb.versioning != HF_VERSIONING_ENABLED;
         if (rc == HF_OK && v->is_null)
             rc = meta_version_hide_null(st->meta, v->bucket, v->key, v->keylen, NULL);
@@ -520,8 +559,12 @@ enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *m
         rc = meta_commit(st->meta);
     if (rc != HF_OK) {
         meta_rollback(st->meta);
-        if (rc == HF_ENOTFOUND)
+        if (rc == HF_ENOTFOUND && w->upload[0])
             rc = hf_fail(st, rc, "no such upload: %s (aborted meanwhile?)", w->upload);
+        else if (rc == HF_ENOTFOUND)
+            rc = hf_fail(st, rc, "the bucket was deleted during the write");
+        else if (rc == HF_EPRECOND)
+            rc = hf_fail(st, rc, "the key's current version does not meet the condition");
         else
             rc = hf_fail(st, rc, "metadata commit failed: %s", meta_errmsg(st->meta));
         goto out;

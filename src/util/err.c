@@ -47,6 +47,7 @@ const char *hf_strerror(enum hf_err err)
     case HF_EBADPART: return "a listed part is missing or its ETag does not match";
     case HF_EPARTORDER: return "parts are not in ascending order";
     case HF_ETOOSMALL: return "a part other than the last is smaller than 5 MiB";
+    case HF_EPRECOND: return "precondition failed";
     case HF_EBADARG: return "invalid argument in request";
     }
     return "unknown error";

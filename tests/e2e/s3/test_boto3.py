@@ -365,3 +365,45 @@ def test_copy_object(s3, bucket):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         bob.copy_object(Bucket=bob_bucket, Key="stolen", CopySource=f"{bucket}/src")
     assert code(e) == "AccessDenied"
+
+
+def test_conditional_put(s3, bucket):
+    def header(name, value):
+        def add(request, **kwargs):
+            request.headers[name] = value
+        return add
+
+    s3.put_object(Bucket=bucket, Key="lock", Body=b"owner=A")
+    excl = client()
+    excl.meta.events.register("before-sign.s3.PutObject", header("If-None-Match", "*"))
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        excl.put_object(Bucket=bucket, Key="lock", Body=b"owner=B")
+    assert code(e) == "PreconditionFailed"
+    assert s3.get_object(Bucket=bucket, Key="lock")["Body"].read() == b"owner=A"
+    excl.put_object(Bucket=bucket, Key="fresh", Body=b"first")
+    etag = s3.head_object(Bucket=bucket, Key="lock")["ETag"]
+    match = client()
+    match.meta.events.register("before-sign.s3.PutObject", header("If-Match", '"' + "0" * 32 + '"'))
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        match.put_object(Bucket=bucket, Key="lock", Body=b"owner=C")
+    assert code(e) == "PreconditionFailed"
+    ok = client()
+    ok.meta.events.register("before-sign.s3.PutObject", header("If-Match", etag))
+    ok.put_object(Bucket=bucket, Key="lock", Body=b"owner=D")
+    assert s3.get_object(Bucket=bucket, Key="lock")["Body"].read() == b"owner=D"
+
+
+def test_bucket_delete_refused_with_uploads_in_progress(s3):
+    name = "t-upl-" + os.urandom(3).hex()
+    s3.create_bucket(Bucket=name)
+    up = s3.create_multipart_upload(Bucket=name, Key="secret")["UploadId"]
+    s3.upload_part(Bucket=name, Key="secret", UploadId=up, PartNumber=1, Body=b"TOP SECRET")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.delete_bucket(Bucket=name)
+    assert code(e) == "BucketNotEmpty"
+    s3.abort_multipart_upload(Bucket=name, Key="secret", UploadId=up)
+    s3.delete_bucket(Bucket=name)
+    bob = client(os.environ["HF_AK2"], os.environ["HF_SK2"])
+    other = "t-upl2-" + os.urandom(3).hex()
+    bob.create_bucket(Bucket=other)
+    assert bob.list_multipart_uploads(Bucket=other).get("Uploads", []) == []
