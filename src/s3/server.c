@@ -1071,8 +1071,8 @@ static void list_objects(struct req *r, bool v2, bool versions)
                                              .prefix = l.prefix, .delimiter = delim,
                                              .max_keys = l.max };
         if (l.max > 0) {
-            rc = hf_list(r->conn->st, r->bucket, l.prefix, l.plen,
-                         versions ? HF_LIST_VERSIONS : 0, list_cb, &l);
+            rc = obj_list(r->conn->st, r->bucket, l.prefix, l.plen, l.after, l.after_len,
+                          versions ? HF_LIST_VERSIONS : 0, list_cb, &l);
             if (rc == LIST_STOP)
                 rc = HF_OK;
         } else {
@@ -1227,7 +1227,8 @@ static bool put_object_begin(struct req *r)
             return false;
         }
         po.expect_size = v;
-    } else if (!r->chunked) {
+    } else {
+        /* aws-chunked must declare x-amz-decoded-content-length, as S3 requires */
         send_error(r, 411, "MissingContentLength", "You must provide the Content-Length HTTP "
                    "header.");
         return false;
@@ -1613,6 +1614,11 @@ static void copy_object(struct req *r)
     }
     if (rc != HF_OK) {
         send_hf_error(r, rc);
+        goto out;
+    }
+    if (vi.size > (5ULL << 30) && !r->part) {
+        send_error(r, 400, "InvalidRequest", "The specified copy source is larger than the "
+                   "maximum allowable size for a copy source: 5368709120");
         goto out;
     }
     /* Conditions on the source. */

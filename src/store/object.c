@@ -691,6 +691,13 @@ static enum hf_err list_cb(void *arg, const struct meta_version *v)
 enum hf_err hf_list(struct hf_store *st, const char *bucket, const char *prefix,
                     size_t prefixlen, unsigned flags, hf_version_fn fn, void *arg)
 {
+    return obj_list(st, bucket, prefix, prefixlen, NULL, 0, flags, fn, arg);
+}
+
+enum hf_err obj_list(struct hf_store *st, const char *bucket, const char *prefix,
+                     size_t prefixlen, const char *from, size_t fromlen, unsigned flags,
+                     hf_version_fn fn, void *arg)
+{
     struct list_ctx c = { fn, arg };
     int64_t bid;
     enum hf_err rc;
@@ -701,8 +708,9 @@ enum hf_err hf_list(struct hf_store *st, const char *bucket, const char *prefix,
         return rc;
     if (prefixlen > HF_KEY_MAX)
         return HF_OK; /* no key is that long */
-    rc = meta_version_list(st->meta, bid, prefix, prefix ? prefixlen : 0,
-                           (flags & HF_LIST_VERSIONS) != 0, list_cb, &c);
+    rc = meta_version_list_from(st->meta, bid, prefix, prefix ? prefixlen : 0, from,
+                                from ? fromlen : 0, (flags & HF_LIST_VERSIONS) != 0,
+                                list_cb, &c);
     if (rc == HF_EMETA)
         return hf_fail(st, rc, "%s", meta_errmsg(st->meta));
     return rc;

@@ -86,6 +86,15 @@ HF_HIDDEN HF_MUST_CHECK enum hf_err seg_reader_decrypt(struct seg_reader *r, uin
 /* Hint that segment @s will be read next. */
 HF_HIDDEN void seg_reader_prefetch(struct seg_reader *r, uint64_t s);
 
+/*
+ * hf_list starting at key @from (every version of it included) when @from
+ * sorts after @prefix: a page seeks straight to its marker instead of
+ * walking the keys before it.
+ */
+HF_HIDDEN enum hf_err obj_list(struct hf_store *st, const char *bucket, const char *prefix,
+                               size_t prefixlen, const char *from, size_t fromlen,
+                               unsigned flags, hf_version_fn fn, void *arg);
+
 /* Public description of @v (borrows v->key and v->attrs). */
 HF_HIDDEN void obj_version_info(const struct meta_version *v, struct hf_version_info *out);
 
