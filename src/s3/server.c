@@ -42,6 +42,7 @@
 
 #include "auth/users.h"
 #include "meta/meta.h"
+#include "s3/range.h"
 #include "s3/sigv4.h"
 #include "s3/xml.h"
 #include "store/object.h"
@@ -1285,46 +1286,6 @@ static void read_free(void *cls)
     free(rc);
 }
 
-/* Parse "bytes=A-B", "bytes=A-", "bytes=-N" against @size.  0 ok, -1 ignore, -2 416. */
-static int parse_range(const char *h, uint64_t size, uint64_t *off, uint64_t *len)
-{
-    const char *p;
-    char *end;
-    unsigned long long a, b;
-
-    if (strncmp(h, "bytes=", 6) != 0 || strchr(h, ','))
-        return -1;
-    p = h + 6;
-    if (*p == '-') {
-        a = strtoull(p + 1, &end, 10);
-        if (end == p + 1 || *end)
-            return -1;
-        if (a == 0)
-            return -2;
-        *off = a >= size ? 0 : size - a;
-        *len = size - *off;
-        return size == 0 ? -2 : 0;
-    }
-    a = strtoull(p, &end, 10);
-    if (end == p || *end != '-')
-        return -1;
-    p = end + 1;
-    if (*p == '\0') {
-        b = size ? size - 1 : 0;
-    } else {
-        b = strtoull(p, &end, 10);
-        if (*end || b < a)
-            return -1;
-        if (b >= size)
-            b = size - 1;
-    }
-    if (a >= size)
-        return -2;
-    *off = a;
-    *len = b - a + 1;
-    return 0;
-}
-
 static void get_object(struct req *r, bool head)
 {
     struct meta_bucket mb;
@@ -1389,12 +1350,12 @@ static void get_object(struct req *r, bool head)
         }
     }
     if ((h = header(r, "Range"))) {
-        int pr = parse_range(h, vi.size, &off, &len);
-        if (pr == -2) {
+        enum s3_range pr = s3_parse_range(h, vi.size, &off, &len);
+        if (pr == S3_RANGE_UNSATISFIABLE) {
             send_error(r, 416, "InvalidRange", "The requested range is not satisfiable");
             goto out;
         }
-        ranged = pr == 0;
+        ranged = pr == S3_RANGE_OK;
         if (!ranged) {
             off = 0;
             len = UINT64_MAX;
