@@ -1146,7 +1146,7 @@ static void put_object_finish(struct req *r)
     struct hf_object_meta om;
     uint8_t md[16];
     unsigned mdlen = 0;
-    char etag[33];
+    char etag[33], unq[HF_ETAG_MAX + 1]; /* unq: If-Match, used by the commit below */
     enum hf_err rc;
 
     if (!body_end(r)) {
@@ -1159,7 +1159,6 @@ static void put_object_finish(struct req *r)
     om = (struct hf_object_meta){ etag, r->attrs, r->attrs_len, 0, NULL };
     if (!r->part) {
         const char *inm = header(r, "If-None-Match"), *im = header(r, "If-Match");
-        char unq[HF_ETAG_MAX + 1];
         om.if_none_match_any = inm && strcmp(inm, "*") == 0;
         if (im) {
             size_t n = strlen(im);
