@@ -250,9 +250,10 @@ static void send_xml_buf(struct req *r, int status, struct s3xml_buf *b)
     respond(r, status, resp);
 }
 
-/* An S3 error document, with one extra header when @hname is not NULL. */
-static void send_error_hdr(struct req *r, int status, const char *code, const char *message,
-                           const char *hname, const char *hvalue)
+/* An S3 error document, with up to two extra headers (names may be NULL). */
+static void send_error_hdr2(struct req *r, int status, const char *code, const char *message,
+                            const char *hname, const char *hvalue, const char *h2name,
+                            const char *h2value)
 {
     struct s3xml_buf b;
     char *resource = NULL, *out = NULL;
@@ -263,6 +264,8 @@ static void send_error_hdr(struct req *r, int status, const char *code, const ch
         resp = buffer_response("", 0);
         if (hname)
             MHD_add_response_header(resp, hname, hvalue);
+        if (h2name)
+            MHD_add_response_header(resp, h2name, h2value);
         respond(r, status, resp);
         return;
     }
@@ -284,6 +287,8 @@ static void send_error_hdr(struct req *r, int status, const char *code, const ch
     }
     if (hname)
         MHD_add_response_header(resp, hname, hvalue);
+    if (h2name)
+        MHD_add_response_header(resp, h2name, h2value);
     free(out);
     s3xml_buf_release(&b);
     respond(r, status, resp);
@@ -291,7 +296,7 @@ static void send_error_hdr(struct req *r, int status, const char *code, const ch
 
 static void send_error(struct req *r, int status, const char *code, const char *message)
 {
-    send_error_hdr(r, status, code, message, NULL, NULL);
+    send_error_hdr2(r, status, code, message, NULL, NULL, NULL, NULL);
 }
 
 static void send_empty(struct req *r, int status)
@@ -1303,13 +1308,15 @@ static void get_object(struct req *r, bool head)
     version = param(r, "versionId", &has_vid);
     rc = hf_head(r->conn->st, r->bucket, r->key, r->keylen, version, &vi);
     if (rc == HF_EDELETED) {
+        /* S3 names the marker: x-amz-delete-marker and its x-amz-version-id. */
+        const char *mvid = vi.null_version ? "null" : vi.version_id;
         if (version)
-            send_error_hdr(r, 405, "MethodNotAllowed",
-                           "The specified method is not allowed against this resource.",
-                           "x-amz-delete-marker", "true");
+            send_error_hdr2(r, 405, "MethodNotAllowed",
+                            "The specified method is not allowed against this resource.",
+                            "x-amz-delete-marker", "true", "x-amz-version-id", mvid);
         else
-            send_error_hdr(r, 404, "NoSuchKey", "The specified key does not exist.",
-                           "x-amz-delete-marker", "true");
+            send_error_hdr2(r, 404, "NoSuchKey", "The specified key does not exist.",
+                            "x-amz-delete-marker", "true", "x-amz-version-id", mvid);
         goto out;
     }
     if (rc != HF_OK) {

@@ -146,6 +146,8 @@ def test_versioning_and_delete_markers(s3, bucket):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         s3.get_object(Bucket=bucket, Key="v")
     assert code(e) == "NoSuchKey"
+    hdrs = e.value.response["ResponseMetadata"]["HTTPHeaders"]
+    assert hdrs["x-amz-delete-marker"] == "true" and hdrs["x-amz-version-id"] == marker
     vs = s3.list_object_versions(Bucket=bucket, Prefix="v")
     assert [v["VersionId"] for v in vs["Versions"]] == [b, a]
     assert [(m["VersionId"], m["IsLatest"]) for m in vs["DeleteMarkers"]] == [(marker, True)]
