@@ -227,6 +227,11 @@ HF_HIDDEN enum hf_err meta_part_set(struct meta *m, const char *upload,
 HF_HIDDEN enum hf_err meta_part_list(struct meta *m, const char *upload, unsigned after,
                                      enum hf_err (*fn)(void *, const struct meta_part *),
                                      void *arg);
+/* Remember that upload @id completed as @version (kept a day; older ones dropped). */
+HF_HIDDEN enum hf_err meta_completed_add(struct meta *m, const char *id, int64_t version,
+                                         int64_t now);
+/* HF_ENOTFOUND unless upload @id completed recently. */
+HF_HIDDEN enum hf_err meta_completed_get(struct meta *m, const char *id, int64_t *version);
 HF_HIDDEN enum hf_err meta_piece_add(struct meta *m, int64_t version, unsigned seq,
                                      int64_t part_version, uint64_t offset, uint64_t size);
 /* The pieces of composite @version in order; free *@out. */

@@ -12,6 +12,7 @@
  *   access_keys(access_key, user, secret)     secret wrapped by the master key
  *   uploads(id, bucket, key, attrs, created)  multipart uploads in progress
  *   parts(upload, part, version, size, etag)  their parts: versions in VERSION_PART
+ *   completed(id, version, created)          uploads completed in the last day
  *   pieces(version, seq, part_version, offset, size)
  *                                             a composite version's parts, in order
  *   versions(id  commit order, bucket, key BLOB, vid BLOB UNIQUE, state,
@@ -71,6 +72,8 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS parts(upload TEXT NOT NULL, part INTEGER NOT NULL,"
     " version INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,"
     " mtime INTEGER NOT NULL, PRIMARY KEY(upload, part)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS completed(id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+    " created INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS pieces(version INTEGER NOT NULL, seq INTEGER NOT NULL,"
     " part_version INTEGER NOT NULL, offset INTEGER NOT NULL, size INTEGER NOT NULL,"
     " PRIMARY KEY(version, seq)) WITHOUT ROWID;"
@@ -1306,4 +1309,42 @@ enum hf_err meta_pieces_remove(struct meta *m, int64_t version)
         return rc;
     sqlite3_bind_int64(st, 1, version);
     return done(m, st);
+}
+
+enum hf_err meta_completed_add(struct meta *m, const char *id, int64_t version, int64_t now)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "DELETE FROM completed WHERE created < ?", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, now - (int64_t)86400 * 1000000000);
+    if ((rc = done(m, st)) != HF_OK)
+        return rc;
+    if ((rc = prep(m, "INSERT OR REPLACE INTO completed(id, version, created) VALUES(?,?,?)",
+                   &st)) != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, version);
+    sqlite3_bind_int64(st, 3, now);
+    return done(m, st);
+}
+
+enum hf_err meta_completed_get(struct meta *m, const char *id, int64_t *version)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT version FROM completed WHERE id=?", &st);
+    int s;
+
+    *version = 0;
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        *version = sqlite3_column_int64(st, 0);
+    else
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
 }

@@ -154,6 +154,27 @@ enum hf_err hf_upload_complete(struct hf_store *st, const char *bucket, const ch
         goto out;
     }
     rc = upload_lookup(st, bucket, key, keylen, upload_id, &bid, v->attrs, &v->attrs_len);
+    if (rc == HF_ENOTFOUND && upload_id && strlen(upload_id) == HF_VERSION_ID_LEN) {
+        /*
+         * Completing again (a client retrying after a lost response) answers
+         * with the version it made, as S3 does, while that version is there.
+         */
+        int64_t done_id = 0;
+        if (meta_completed_get(st->meta, upload_id, &done_id) == HF_OK &&
+            meta_version_by_id(st->meta, done_id, v) == HF_OK && v->state == VERSION_LIVE &&
+            v->bucket == bid && v->keylen == keylen && memcmp(v->key, key, keylen) == 0) {
+            meta_rollback(st->meta);
+            hf_clear_err(st);
+            if (out) {
+                obj_version_info(v, out);
+                out->key = NULL;
+                out->attrs = NULL;
+                out->attrs_len = 0;
+            }
+            rc = HF_OK;
+            goto out;
+        }
+    }
     if (rc != HF_OK)
         goto fail;
     if (nparts == 0) {
@@ -239,6 +260,7 @@ enum hf_err hf_upload_complete(struct hf_store *st, const char *bucket, const ch
             goto meta_fail;
     }
     if ((rc = meta_upload_remove(st->meta, upload_id)) != HF_OK ||
+        (rc = meta_completed_add(st->meta, upload_id, v->id, v->mtime)) != HF_OK ||
         (rc = meta_commit(st->meta)) != HF_OK)
         goto meta_fail;
     if (out) {

@@ -311,6 +311,10 @@ def test_multipart_api(s3, bucket):
         "Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]})
     want = hashlib.md5(bytes.fromhex(e1.strip('"')) + bytes.fromhex(e2.strip('"'))).hexdigest()
     assert r["ETag"] == '"%s-2"' % want
+    # a client retrying the completion (lost response) gets the same answer
+    again = s3.complete_multipart_upload(Bucket=bucket, Key="m2", UploadId=up, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]})
+    assert again["ETag"] == r["ETag"]
     g = s3.get_object(Bucket=bucket, Key="m2")
     assert g["Body"].read() == five + b"tail"
     assert g["ContentType"] == "text/x-log" and g["Metadata"] == {"k": "v"}
