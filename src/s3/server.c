@@ -861,10 +861,14 @@ struct lister {
     struct s3xml_owner owner;
     const char *vid_marker;     /* ListObjectVersions: skip up to this version of after */
     bool vid_skipping;
+    char skip[HF_KEY_MAX + 1];  /* resume point after a common prefix */
+    size_t skip_len;
 };
 
 /* internal: the page is full.  Not an hf_err any engine call returns. */
 #define LIST_STOP ((enum hf_err)0x4c53)
+/* internal: a common prefix was written; resume the scan after it (l->skip). */
+#define LIST_SKIP ((enum hf_err)0x4c54)
 
 static bool set_next(struct lister *l, const char *k, size_t n)
 {
@@ -923,7 +927,19 @@ static enum hf_err list_cb(void *arg, const struct hf_version_info *v)
             s3xml_list_prefix(l->b, &l->lh, v->key, n);
         l->count++;
         l->next_vid[0] = '\0';
-        return set_next(l, v->key, n) ? HF_OK : HF_ENOMEM;
+        if (!set_next(l, v->key, n))
+            return HF_ENOMEM;
+        /*
+         * Every key under this prefix sorts before the prefix with its last
+         * byte raised by one: seek there instead of walking the group.
+         */
+        if ((unsigned char)v->key[n - 1] < 0xff) {
+            memcpy(l->skip, v->key, n);
+            l->skip[n - 1] = (char)(v->key[n - 1] + 1);
+            l->skip_len = n;
+            return LIST_SKIP;
+        }
+        return HF_OK;
     }
     if (l->count == l->max) {
         l->truncated = true;
@@ -1079,6 +1095,9 @@ static void list_objects(struct req *r, bool v2, bool versions)
         if (l.max > 0) {
             rc = obj_list(r->conn->st, r->bucket, l.prefix, l.plen, l.after, l.after_len,
                           versions ? HF_LIST_VERSIONS : 0, list_cb, &l);
+            while (rc == LIST_SKIP)
+                rc = obj_list(r->conn->st, r->bucket, l.prefix, l.plen, l.skip, l.skip_len,
+                              versions ? HF_LIST_VERSIONS : 0, list_cb, &l);
             if (rc == LIST_STOP)
                 rc = HF_OK;
         } else {
