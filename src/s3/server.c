@@ -75,7 +75,7 @@ struct req {
     const char *method;
     char id[17];
     struct timespec t0;
-    bool started, begun, responded;
+    bool started, begun, responded, too_many_headers;
     int status;
     uint64_t bytes_in, bytes_out;
 
@@ -453,8 +453,10 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
     struct req *r = cls;
 
     (void)kind;
-    if (r->nheaders >= SIGV4_MAX_HEADERS)
+    if (r->nheaders >= SIGV4_MAX_HEADERS) {
+        r->too_many_headers = true; /* refused: unseen headers would escape signing */
         return MHD_NO;
+    }
     r->headers[r->nheaders++] = (struct sigv4_header){ key, strlen(key), value ? value : "",
                                                        value ? strlen(value) : 0 };
     return MHD_YES;
@@ -2111,6 +2113,10 @@ static void begin(struct req *r)
         }
     }
     MHD_get_connection_values(r->c, MHD_HEADER_KIND, collect_header, r);
+    if (r->too_many_headers) {
+        send_error(r, 400, "InvalidRequest", "Too many request headers");
+        return;
+    }
     if (!route(r) || !authenticate(r))
         return;
     if (!r->bucket[0]) {

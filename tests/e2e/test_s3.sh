@@ -51,6 +51,11 @@ code=$(curl -s -o "$WORK/anon" -w '%{http_code}' "$EP/awscli/tree/a/b/f3")
 [ "$code" = 403 ] && grep -q '<Code>AccessDenied</Code>' "$WORK/anon" \
   && pass "anonymous GET: 403 AccessDenied" || fail "anonymous GET: $code"
 
+hdrs=(); for i in $(seq 1 300); do hdrs+=(-H "X-Junk-$i: $i"); done
+code=$(curl -s -o "$WORK/many" -w '%{http_code}' "${hdrs[@]}" "$url")
+[ "$code" = 400 ] && grep -q '<Code>InvalidRequest</Code>' "$WORK/many" \
+  && pass "300 request headers: 400 InvalidRequest (none escapes signing)" || fail "300 headers: $code"
+
 # --- boto3 suite
 if "$PY3" -m pytest -q -p no:cacheprovider "$(dirname "$0")/s3/test_boto3.py" >"$WORK/pytest.out" 2>&1; then :; fi
 tail -n 15 "$WORK/pytest.out"
