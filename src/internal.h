@@ -63,6 +63,8 @@ HF_HIDDEN enum hf_err hf_mkdir_p(const char *path);
 HF_HIDDEN enum hf_err hf_random(void *buf, size_t len);
 /* Lower-case hex of @len bytes into @out (2*len+1 bytes). */
 HF_HIDDEN void hf_hex(const uint8_t *in, size_t len, char *out);
+/* The value of hex digit @c (either case), or -1. */
+HF_HIDDEN int hf_hexval(int c);
 /* Parse exactly 2*len hex digits; -1 on any bad character. */
 HF_HIDDEN int hf_unhex(const char *in, uint8_t *out, size_t len);
 /* The one clock: ns since the epoch (HOLDFAST_CLOCK_OFFSET_S shifts it for tests). */

@@ -5,7 +5,7 @@
  * on disk, so a version acknowledged after meta_commit survives kill -9 and
  * power loss.
  *
- * FORMAT (schema version 1)
+ * FORMAT (schema version 1, revision SCHEMA_REVISION)
  *   backends(id, name UNIQUE, domain, location UNIQUE, kind, weight, created)
  *   buckets(id, name UNIQUE, created, owner, versioning)
  *   users(id, name UNIQUE, created)
@@ -43,6 +43,9 @@ struct meta {
     sqlite3 *db;
     char err[256];
 };
+
+/* Bumped whenever schema below gains a table or a column (see upgrade()). */
+#define SCHEMA_REVISION "2"
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -185,6 +188,7 @@ enum hf_err meta_open(const char *path, bool create, struct meta **out)
 {
     struct meta *m;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    bool current = false;
     enum hf_err rc;
 
     *out = NULL;
@@ -201,24 +205,42 @@ enum hf_err meta_open(const char *path, bool create, struct meta **out)
     /* Check it is ours before changing anything (journal_mode persists). */
     if (!create) {
         sqlite3_stmt *st;
-        rc = prep(m, "SELECT value FROM info WHERE key='schema'", &st);
+        rc = prep(m, "SELECT (SELECT value FROM info WHERE key='schema'),"
+                     " (SELECT value FROM info WHERE key='revision')", &st);
         if (rc == HF_OK) {
-            const char *val = sqlite3_step(st) == SQLITE_ROW
-                                  ? (const char *)sqlite3_column_text(st, 0) : NULL;
+            const char *val = NULL, *rev = NULL;
+            if (sqlite3_step(st) == SQLITE_ROW) {
+                val = (const char *)sqlite3_column_text(st, 0);
+                rev = (const char *)sqlite3_column_text(st, 1);
+            }
             if (!val || strcmp(val, "1") != 0) {
                 snprintf(m->err, sizeof(m->err), "unknown metadata schema");
                 rc = HF_ECONFIG;
             }
+            current = rev && strcmp(rev, SCHEMA_REVISION) == 0;
             sqlite3_finalize(st);
         }
     }
     if (rc == HF_OK)
         rc = exec(m, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                      " PRAGMA foreign_keys=OFF;");
-    if (rc == HF_OK)
-        rc = exec(m, schema); /* idempotent: adds tables a store made earlier lacks */
-    if (rc == HF_OK && !create)
-        rc = upgrade(m);
+    /*
+     * Tables and columns a store made by an earlier revision lacks: once, in
+     * one transaction, not on every open (the server opens per connection).
+     */
+    if (rc == HF_OK && !current) {
+        rc = meta_begin(m);
+        if (rc == HF_OK)
+            rc = exec(m, schema);
+        if (rc == HF_OK && !create)
+            rc = upgrade(m);
+        if (rc == HF_OK)
+            rc = exec(m, "INSERT OR REPLACE INTO info VALUES('revision','" SCHEMA_REVISION "')");
+        if (rc == HF_OK)
+            rc = meta_commit(m);
+        else
+            meta_rollback(m);
+    }
     if (rc != HF_OK) {
         meta_close(m);
         return rc;
@@ -350,10 +372,11 @@ enum hf_err meta_version_get_null(struct meta *m, int64_t bucket, const char *ke
     return rc;
 }
 
-enum hf_err meta_bucket_id(struct meta *m, const char *name, int64_t *id)
+/* The id of the row named @name by @sql; HF_ENOTFOUND when there is none. */
+static enum hf_err id_by_name(struct meta *m, const char *sql, const char *name, int64_t *id)
 {
     sqlite3_stmt *st;
-    enum hf_err rc = prep(m, "SELECT id FROM buckets WHERE name=?", &st);
+    enum hf_err rc = prep(m, sql, &st);
     int s;
 
     *id = 0;
@@ -367,6 +390,11 @@ enum hf_err meta_bucket_id(struct meta *m, const char *name, int64_t *id)
         rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
     sqlite3_finalize(st);
     return rc;
+}
+
+enum hf_err meta_bucket_id(struct meta *m, const char *name, int64_t *id)
+{
+    return id_by_name(m, "SELECT id FROM buckets WHERE name=?", name, id);
 }
 
 enum hf_err meta_bucket_list(struct meta *m, enum hf_err (*fn)(void *, const char *, int64_t),
@@ -886,21 +914,7 @@ enum hf_err meta_user_add(struct meta *m, const char *name, int64_t now, int64_t
 
 enum hf_err meta_user_id(struct meta *m, const char *name, int64_t *id)
 {
-    sqlite3_stmt *st;
-    enum hf_err rc = prep(m, "SELECT id FROM users WHERE name=?", &st);
-    int s;
-
-    *id = 0;
-    if (rc != HF_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    s = sqlite3_step(st);
-    if (s == SQLITE_ROW)
-        *id = sqlite3_column_int64(st, 0);
-    else
-        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
-    sqlite3_finalize(st);
-    return rc;
+    return id_by_name(m, "SELECT id FROM users WHERE name=?", name, id);
 }
 
 enum hf_err meta_key_add(struct meta *m, const char *access_key, int64_t user,

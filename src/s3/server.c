@@ -119,41 +119,15 @@ struct req {
 /* small helpers                                                       */
 /* ------------------------------------------------------------------ */
 
-static int hexv(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode @n bytes of @s into a new NUL-terminated string (+ as + kept). */
 static char *pct_decode(const char *s, size_t n, size_t *outlen)
 {
     char *o = malloc(n + 1);
-    size_t j = 0;
 
-    if (!o)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%') {
-            int hi = i + 2 < n ? hexv(s[i + 1]) : -1;
-            int lo = i + 2 < n ? hexv(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0) {
-                free(o);
-                return NULL;
-            }
-            o[j++] = (char)(hi << 4 | lo);
-            i += 2;
-        } else {
-            o[j++] = s[i];
-        }
+    if (o && sigv4_pct_decode(s, n, o, n, outlen) != 0) {
+        free(o);
+        o = NULL;
     }
-    o[j] = '\0';
-    *outlen = j;
     return o;
 }
 
@@ -176,9 +150,12 @@ static char *param(struct req *r, const char *name, bool *has)
 
 static bool has_param(struct req *r, const char *name)
 {
-    bool has;
-    free(param(r, name, &has));
-    return has;
+    size_t nl = strlen(name);
+
+    for (size_t i = 0; i < r->nparams; i++)
+        if (r->params[i].name_len == nl && memcmp(r->params[i].name, name, nl) == 0)
+            return true;
+    return false;
 }
 
 static const char *header(struct req *r, const char *name)
@@ -297,6 +274,13 @@ static void send_error_hdr2(struct req *r, int status, const char *code, const c
 static void send_error(struct req *r, int status, const char *code, const char *message)
 {
     send_error_hdr2(r, status, code, message, NULL, NULL, NULL, NULL);
+}
+
+/* 501 for an S3 feature this server does not offer (ACLs, tagging, ...). */
+static void send_not_implemented(struct req *r)
+{
+    send_error(r, 501, "NotImplemented",
+               "A header you provided implies functionality that is not implemented");
 }
 
 static void send_empty(struct req *r, int status)
@@ -988,13 +972,9 @@ static char *token_decode(const char *t, size_t *n)
     k = malloc(tl / 2 + 1);
     if (!k)
         return NULL;
-    for (size_t i = 0; i < tl / 2; i++) {
-        int hi = hexv(t[2 * i]), lo = hexv(t[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            free(k);
-            return NULL;
-        }
-        k[i] = (char)(hi << 4 | lo);
+    if (hf_unhex(t, (uint8_t *)k, tl / 2) != 0) {
+        free(k);
+        return NULL;
     }
     k[tl / 2] = '\0';
     *n = tl / 2;
@@ -2138,9 +2118,7 @@ static void begin(struct req *r)
             else if (has_param(r, "uploads"))
                 list_uploads(r);
             else if (unsupported_subresource(r))
-                send_error(r, 501, "NotImplemented",
-                           "A header you provided implies functionality that is not "
-                           "implemented");
+                send_not_implemented(r);
             else {
                 char *lt = param(r, "list-type", NULL);
                 list_objects(r, lt && strcmp(lt, "2") == 0, false);
@@ -2158,9 +2136,7 @@ static void begin(struct req *r)
                 if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
                     r->finish = create_bucket_finish;
             } else {
-                send_error(r, 501, "NotImplemented",
-                           "A header you provided implies functionality that is not "
-                           "implemented");
+                send_not_implemented(r);
             }
         } else if (strcmp(m, "DELETE") == 0) {
             delete_bucket(r);
@@ -2201,27 +2177,23 @@ static void begin(struct req *r)
         abort_upload(r);
     } else if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0) {
         if (unsupported_subresource(r))
-            send_error(r, 501, "NotImplemented",
-                       "A header you provided implies functionality that is not implemented");
+            send_not_implemented(r);
         else
             get_object(r, strcmp(m, "HEAD") == 0);
     } else if (strcmp(m, "PUT") == 0) {
         if (unsupported_subresource(r))
-            send_error(r, 501, "NotImplemented",
-                       "A header you provided implies functionality that is not implemented");
+            send_not_implemented(r);
         else if (header(r, "x-amz-copy-source"))
             copy_object(r);
         else
             put_object_begin(r);
     } else if (strcmp(m, "DELETE") == 0) {
         if (unsupported_subresource(r))
-            send_error(r, 501, "NotImplemented",
-                       "A header you provided implies functionality that is not implemented");
+            send_not_implemented(r);
         else
             delete_object(r);
     } else {
-        send_error(r, 501, "NotImplemented",
-                   "A header you provided implies functionality that is not implemented");
+        send_not_implemented(r);
     }
 }
 

@@ -75,17 +75,6 @@ static bool is_unreserved(uint8_t c)
            c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static char lower(char c)
 {
     return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
@@ -134,8 +123,8 @@ static int unhex_n(const char *in, size_t len, uint8_t *out, size_t outlen)
     if (len != 2 * outlen)
         return -1;
     for (size_t i = 0; i < outlen; i++) {
-        int hi = hexval((unsigned char)in[2 * i]);
-        int lo = hexval((unsigned char)in[2 * i + 1]);
+        int hi = hf_hexval((unsigned char)in[2 * i]);
+        int lo = hf_hexval((unsigned char)in[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return -1;
         out[i] = (uint8_t)(hi << 4 | lo);
@@ -143,12 +132,7 @@ static int unhex_n(const char *in, size_t len, uint8_t *out, size_t outlen)
     return 0;
 }
 
-/*
- * Percent-decode @in (@len bytes) into @out (room for @max bytes, plus a
- * NUL that is always written); '+' stays '+'.  -1 on a bad escape or when
- * the result does not fit.
- */
-static int pct_decode(const char *in, size_t len, char *out, size_t max, size_t *outlen)
+int sigv4_pct_decode(const char *in, size_t len, char *out, size_t max, size_t *outlen)
 {
     size_t o = 0;
 
@@ -158,8 +142,8 @@ static int pct_decode(const char *in, size_t len, char *out, size_t max, size_t 
             int hi, lo;
             if (len - i < 3)
                 return -1;
-            hi = hexval((unsigned char)in[i + 1]);
-            lo = hexval((unsigned char)in[i + 2]);
+            hi = hf_hexval((unsigned char)in[i + 1]);
+            lo = hf_hexval((unsigned char)in[i + 2]);
             if (hi < 0 || lo < 0)
                 return -1;
             c = (char)(hi << 4 | lo);
@@ -255,8 +239,8 @@ static enum hf_err sb_reencode(struct sb *b, const char *in, size_t len, bool ke
             int hi, lo;
             if (len - i < 3)
                 return HF_EMALFORMED;
-            hi = hexval((unsigned char)in[i + 1]);
-            lo = hexval((unsigned char)in[i + 2]);
+            hi = hf_hexval((unsigned char)in[i + 1]);
+            lo = hf_hexval((unsigned char)in[i + 2]);
             if (hi < 0 || lo < 0)
                 return HF_EMALFORMED;
             c = (uint8_t)(hi << 4 | lo);
@@ -517,7 +501,7 @@ static bool param_is(const struct sigv4_param *p, const char *name)
         return false;
     if (!memchr(p->name, '%', p->name_len))
         return eq(p->name, p->name_len, name);
-    if (pct_decode(p->name, p->name_len, buf, sizeof(buf) - 1, &n) != 0)
+    if (sigv4_pct_decode(p->name, p->name_len, buf, sizeof(buf) - 1, &n) != 0)
         return false;
     return eq(buf, n, name);
 }
@@ -774,7 +758,7 @@ static enum hf_err parse_header_date(struct sigv4_auth *a, const struct sigv4_re
 static enum hf_err query_value(struct sigv4_auth *a, const struct sigv4_param *p, char *buf,
                                size_t max, size_t *n)
 {
-    if (pct_decode(p->value, p->value_len, buf, max, n) != 0)
+    if (sigv4_pct_decode(p->value, p->value_len, buf, max, n) != 0)
         return parse_fail(a, HF_EAUTHMALFORMED, "a presigned query parameter is badly encoded");
     return HF_OK;
 }
@@ -1700,10 +1684,10 @@ static enum hf_err chunk_header(struct sigv4_chunked *c, const char *line, size_
     uint64_t size = 0;
     size_t i = 0;
 
-    while (i < n && hexval((unsigned char)line[i]) >= 0) {
+    while (i < n && hf_hexval((unsigned char)line[i]) >= 0) {
         if (i == 16)
             return chunked_fail(c, HF_EMALFORMED, "aws-chunked chunk size too large");
-        size = size << 4 | (uint64_t)hexval((unsigned char)line[i]);
+        size = size << 4 | (uint64_t)hf_hexval((unsigned char)line[i]);
         i++;
     }
     if (i == 0)

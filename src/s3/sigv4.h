@@ -138,6 +138,14 @@ struct sigv4_auth {
 };
 
 /*
+ * Percent-decode @in (@len bytes) into @out (room for @max bytes, plus a
+ * NUL that is always written); '+' stays '+'.  -1 on a bad escape or when
+ * the result does not fit.
+ */
+HF_HIDDEN int sigv4_pct_decode(const char *in, size_t len, char *out, size_t max,
+                               size_t *outlen);
+
+/*
  * Split a raw query string (after '?', without it; may be empty) at '&'
  * into @out (room for @max entries); *@n gets the count.  Empty segments
  * ("a&&b", a trailing '&') are skipped.  Nothing is decoded or copied:

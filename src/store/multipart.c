@@ -40,7 +40,7 @@ enum hf_err hf_upload_create(struct hf_store *st, const char *bucket, const char
     if (rc != HF_OK)
         return rc;
     if (hf_key_check(key, keylen) != HF_OK)
-        return hf_fail(st, HF_EBADKEY, "keys are 1-%d bytes of UTF-8 without NUL", HF_KEY_MAX);
+        return obj_bad_key(st);
     if (meta && meta->attrs_len > HF_ATTRS_MAX)
         return hf_fail(st, HF_EINVAL, "object attributes larger than %d bytes", HF_ATTRS_MAX);
     rc = hf_random(id, sizeof(id));
@@ -120,7 +120,7 @@ static enum hf_err upload_lookup(struct hf_store *st, const char *bucket, const 
     if (rc != HF_OK)
         return rc;
     if (hf_key_check(key, keylen) != HF_OK)
-        return hf_fail(st, HF_EBADKEY, "keys are 1-%d bytes of UTF-8 without NUL", HF_KEY_MAX);
+        return obj_bad_key(st);
     if (!upload_id || strlen(upload_id) != HF_VERSION_ID_LEN)
         return hf_fail(st, HF_ENOTFOUND, "no such upload");
     rc = meta_upload_get(st->meta, upload_id, *bid, key, keylen, attrs, attrs_len, NULL);

@@ -50,6 +50,11 @@ enum hf_err obj_hash(const char *bucket, const char *key, size_t keylen, uint8_t
     return HF_OK;
 }
 
+enum hf_err obj_bad_key(struct hf_store *st)
+{
+    return hf_fail(st, HF_EBADKEY, "keys are 1-%d bytes of UTF-8 without NUL", HF_KEY_MAX);
+}
+
 enum hf_err obj_bucket(struct hf_store *st, const char *bucket, int64_t *id)
 {
     struct meta_bucket mb;
@@ -109,7 +114,10 @@ enum hf_err seg_reader_open(struct hf_store *st, const struct meta_version *v,
     for (unsigned i = 0; i < total; i++)
         r->be[i] = hf_store_backend(st, r->sh[i].backend);
     r->full_payload = shard_payload_len((uint64_t)v->segsize + CRYPT_TAG_LEN, v->k);
-    r->buf = aligned_alloc(64, total * r->full_payload);
+    /* Room for the largest segment this version has: a small object needs little. */
+    r->buf = aligned_alloc(64, total * shard_payload_len((v->size < v->segsize ? v->size
+                                                                             : v->segsize) +
+                                                             CRYPT_TAG_LEN, v->k));
     r->cc = crypt_ctx_new();
     if (!r->buf || !r->cc) {
         seg_reader_close(r);
@@ -277,7 +285,7 @@ static enum hf_err lookup(struct hf_store *st, const char *bucket, const char *k
     if (rc != HF_OK)
         return rc;
     if (hf_key_check(key, keylen) != HF_OK)
-        return hf_fail(st, HF_EBADKEY, "keys are 1-%d bytes of UTF-8 without NUL", HF_KEY_MAX);
+        return obj_bad_key(st);
     if (version_id && strcmp(version_id, "null") == 0) {
         rc = meta_version_get_null(st->meta, bid, key, keylen, v);
         if (rc == HF_OK) {
@@ -603,7 +611,7 @@ enum hf_err hf_delete(struct hf_store *st, const char *bucket, const char *key, 
     if (rc != HF_OK)
         goto out;
     if (hf_key_check(key, keylen) != HF_OK) {
-        rc = hf_fail(st, HF_EBADKEY, "keys are 1-%d bytes of UTF-8 without NUL", HF_KEY_MAX);
+        rc = obj_bad_key(st);
         goto out;
     }
     rc = meta_begin(st->meta);

@@ -31,6 +31,9 @@ static inline uint64_t obj_frame_off(uint32_t segsize, unsigned k, uint64_t s)
 HF_HIDDEN enum hf_err obj_hash(const char *bucket, const char *key, size_t keylen,
                                uint8_t out[16]);
 
+/* HF_EBADKEY, with the message that says what a key may be. */
+HF_HIDDEN enum hf_err obj_bad_key(struct hf_store *st);
+
 /* Resolve a bucket name with its owner and versioning; HF_ENOTFOUND when missing. */
 HF_HIDDEN enum hf_err obj_bucket_get(struct hf_store *st, const char *bucket,
                                      struct meta_bucket *mb);
@@ -53,8 +56,8 @@ struct seg_reader {
     struct rs rs;
     struct crypt_ctx *cc;
     uint8_t dk[CRYPT_KEY_LEN];
-    uint64_t full_payload;
-    uint8_t *buf;             /* (k+m) * full_payload */
+    uint64_t full_payload;    /* shard payload of a full segment */
+    uint8_t *buf;             /* (k+m) * payload of the version's largest segment */
     uint8_t *shard[HF_MAX_SHARDS];
     enum shard_status status[HF_MAX_SHARDS];
     uint64_t plen;            /* payload length of the current segment */

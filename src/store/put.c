@@ -289,7 +289,7 @@ enum hf_err hf_writer_open(struct hf_store *st, const char *bucket, const char *
         goto fail;
     snprintf(w->bucket, sizeof(w->bucket), "%s", bucket);
     if (hf_key_check(key, keylen) != HF_OK) {
-        rc = hf_fail(st, HF_EBADKEY, "keys are 1-%d bytes of UTF-8 without NUL", HF_KEY_MAX);
+        rc = obj_bad_key(st);
         goto fail;
     }
     memcpy(v->key, key, keylen);
@@ -626,7 +626,7 @@ enum hf_err hf_part_writer_open(struct hf_store *st, const char *bucket, const c
     if (rc != HF_OK)
         return rc;
     if (hf_key_check(key, keylen) != HF_OK)
-        return hf_fail(st, HF_EBADKEY, "keys are 1-%d bytes of UTF-8 without NUL", HF_KEY_MAX);
+        return obj_bad_key(st);
     rc = meta_upload_get(st->meta, upload_id, bid, key, keylen, NULL, NULL, NULL);
     if (rc == HF_ENOTFOUND)
         return hf_fail(st, rc, "no such upload: %s", upload_id);
