@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh [build|test|bench]
 set -e
 BUILD="gcc make pkg-config libssl-dev libsqlite3-dev libisal-dev libxxhash-dev libxml2-dev zlib1g-dev libmicrohttpd-dev"
-TEST="libcmocka-dev clang libclang-rt-14-dev python3 xxd coreutils util-linux curl awscli python3-boto3 python3-pytest s3cmd rclone"
+TEST="libcmocka-dev clang libclang-rt-14-dev python3 xxd coreutils util-linux curl awscli python3-boto3 python3-pytest s3cmd rclone restic nodejs npm"
 BENCH="time"
 
 want="$BUILD"
@@ -15,6 +15,8 @@ esac
 
 missing=""
 for p in $want; do
+  # NodeSource's nodejs package carries npm itself (and conflicts with Debian's npm)
+  [ "$p" = npm ] && command -v npm >/dev/null 2>&1 && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
