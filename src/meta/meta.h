@@ -185,8 +185,9 @@ HF_HIDDEN enum hf_err meta_bucket_get(struct meta *m, const char *name, struct m
 HF_HIDDEN enum hf_err meta_bucket_set_owner(struct meta *m, int64_t id, int64_t owner);
 HF_HIDDEN enum hf_err meta_bucket_set_versioning(struct meta *m, int64_t id, int state);
 /*
- * Remove a bucket, in its own transaction.  HF_ENOTEMPTY while a live
- * version (or marker) or a multipart upload is in it.
+ * Remove a bucket, in its own transaction, aborting its multipart uploads
+ * (their part versions become DELETED, for the reclaimer).  HF_ENOTEMPTY
+ * while a live version (or marker) is in it.
  */
 HF_HIDDEN enum hf_err meta_bucket_delete(struct meta *m, int64_t id);
 /* @fn(arg, name, created) for the buckets of @owner, by name. */

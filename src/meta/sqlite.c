@@ -1062,25 +1062,42 @@ enum hf_err meta_bucket_delete(struct meta *m, int64_t id)
      */
     if ((rc = meta_begin(m)) != HF_OK)
         return rc;
-    rc = prep(m, "SELECT 1 FROM versions WHERE bucket=?1 AND state=0 UNION ALL"
-                 " SELECT 1 FROM uploads WHERE bucket=?1 LIMIT 1", &st);
+    rc = prep(m, "SELECT 1 FROM versions WHERE bucket=?1 AND state=0 LIMIT 1", &st);
     if (rc != HF_OK)
         goto fail;
     sqlite3_bind_int64(st, 1, id);
     s = sqlite3_step(st);
     sqlite3_finalize(st);
     if (s == SQLITE_ROW) {
-        rc = HF_ENOTEMPTY; /* live objects, or uploads in progress */
+        rc = HF_ENOTEMPTY; /* live objects or delete markers */
         goto fail;
     }
     if (s != SQLITE_DONE) {
         rc = fail(m, s);
         goto fail;
     }
-    if ((rc = prep(m, "DELETE FROM buckets WHERE id=?", &st)) != HF_OK)
-        goto fail;
-    sqlite3_bind_int64(st, 1, id);
-    if ((rc = done(m, st)) != HF_OK || (rc = meta_commit(m)) != HF_OK)
+    /*
+     * Uploads in progress are aborted with the bucket, as S3 does: their
+     * part versions go to the reclaimer, their rows go, so nothing of them
+     * is reachable under a bucket of the same name made later.
+     */
+    {
+        static const char *const sql[] = {
+            "UPDATE versions SET state=1 WHERE id IN (SELECT p.version FROM parts p"
+            " JOIN uploads u ON u.id=p.upload WHERE u.bucket=?)",
+            "DELETE FROM parts WHERE upload IN (SELECT id FROM uploads WHERE bucket=?)",
+            "DELETE FROM uploads WHERE bucket=?",
+            "DELETE FROM buckets WHERE id=?",
+        };
+        for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+            if ((rc = prep(m, sql[i], &st)) != HF_OK)
+                goto fail;
+            sqlite3_bind_int64(st, 1, id);
+            if ((rc = done(m, st)) != HF_OK)
+                goto fail;
+        }
+    }
+    if ((rc = meta_commit(m)) != HF_OK)
         goto fail;
     return HF_OK;
 fail:
