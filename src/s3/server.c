@@ -663,6 +663,137 @@ static bool body_end(struct req *r)
 }
 
 /* ------------------------------------------------------------------ */
+/* ACLs                                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * holdfast has one access rule: a bucket and everything in it belong to
+ * the bucket's owner, who has FULL_CONTROL, and nobody else has any access.
+ * That is S3's bucket with ACLs disabled (Object Ownership
+ * BucketOwnerEnforced, the default for new S3 buckets): GET ?acl shows the
+ * owner's grant; an ACL that says the same (x-amz-acl: private or
+ * bucket-owner-full-control, or a policy granting only the owner
+ * FULL_CONTROL) is accepted; one granting anything else is refused with
+ * S3's 400 AccessControlListNotSupported (on CreateBucket:
+ * InvalidBucketAclWithObjectOwnership), never silently ignored.
+ */
+
+static void send_acl_refused(struct req *r, bool create_bucket)
+{
+    if (create_bucket)
+        send_error(r, 400, "InvalidBucketAclWithObjectOwnership",
+                   "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced "
+                   "setting");
+    else
+        send_error(r, 400, "AccessControlListNotSupported", "The bucket does not allow ACLs");
+}
+
+/*
+ * Check the request's x-amz-acl and x-amz-grant-* headers against the one
+ * access rule.  False after sending the error: 400 InvalidArgument for an
+ * unknown canned ACL, else send_acl_refused(@create_bucket).
+ */
+static bool acl_headers_ok(struct req *r, bool create_bucket)
+{
+    static const char *const canned[] = {
+        "private", "bucket-owner-full-control", /* the rule itself: accepted */
+        "public-read", "public-read-write", "authenticated-read", "aws-exec-read",
+        "bucket-owner-read", "log-delivery-write",
+    };
+    const char *acl = header(r, "x-amz-acl");
+
+    for (size_t i = 0; i < r->nheaders; i++) {
+        if (r->headers[i].name_len > 12 &&
+            strncasecmp(r->headers[i].name, "x-amz-grant-", 12) == 0) {
+            send_acl_refused(r, create_bucket);
+            return false;
+        }
+    }
+    if (!acl)
+        return true;
+    for (size_t i = 0; i < sizeof(canned) / sizeof(canned[0]); i++) {
+        if (strcmp(acl, canned[i]) != 0)
+            continue;
+        if (i < 2)
+            return true;
+        send_acl_refused(r, create_bucket);
+        return false;
+    }
+    send_error(r, 400, "InvalidArgument", "Invalid canned ACL");
+    return false;
+}
+
+/* For object ACLs: the version named exists (else the S3 error is sent); false after an error. */
+static bool acl_object_exists(struct req *r)
+{
+    struct hf_version_info vi;
+    char *version = param(r, "versionId", NULL);
+    enum hf_err rc = hf_head(r->conn->st, r->bucket, r->key, r->keylen, version, &vi);
+
+    free(version);
+    if (rc == HF_EDELETED)
+        rc = HF_ENOTFOUND;
+    if (rc != HF_OK) {
+        send_hf_error(r, rc);
+        return false;
+    }
+    return true;
+}
+
+/* GetBucketAcl, GetObjectAcl. */
+static void get_acl(struct req *r)
+{
+    struct meta_bucket mb;
+    struct s3xml_owner owner = { r->user_name, r->user_name };
+    struct s3xml_buf b;
+
+    if (!own_bucket(r, &mb) || (r->key && !acl_object_exists(r)))
+        return;
+    s3xml_buf_init(&b, 64 * 1024);
+    s3xml_acl_owner_only(&b, &owner);
+    send_xml_buf(r, 200, &b);
+    s3xml_buf_release(&b);
+}
+
+/* PutBucketAcl, PutObjectAcl: accepted when they restate the one access rule. */
+static void put_acl_finish(struct req *r)
+{
+    struct meta_bucket mb;
+    struct s3xml_acl acl = { 0 };
+    struct s3xml_err xe = { 0 };
+
+    if (!body_end(r) || !own_bucket(r, &mb) || (r->key && !acl_object_exists(r)))
+        return;
+    if (!acl_headers_ok(r, false))
+        return;
+    if (r->xml.len) {
+        bool ok = true;
+        if (s3xml_parse_acl(r->xml.data, r->xml.len, S3XML_BODY_MAX, &acl, &xe) != HF_OK) {
+            send_error(r, 400, xe.code && strcmp(xe.code, "MalformedXML") != 0
+                                   ? xe.code : "MalformedACLError",
+                       xe.msg[0] ? xe.msg : "The XML you provided was not well-formed");
+            return;
+        }
+        if (acl.owner_id[0] && strcmp(acl.owner_id, r->user_name) != 0)
+            ok = false;
+        for (size_t i = 0; ok && i < acl.ngrants; i++)
+            ok = strcmp(acl.grants[i].type, "CanonicalUser") == 0 &&
+                 strcmp(acl.grants[i].id, r->user_name) == 0 &&
+                 strcmp(acl.grants[i].permission, "FULL_CONTROL") == 0;
+        s3xml_acl_release(&acl);
+        if (!ok) {
+            send_acl_refused(r, false);
+            return;
+        }
+    } else if (!header(r, "x-amz-acl")) {
+        send_error(r, 400, "MissingSecurityHeader",
+                   "Your request was missing a required header: x-amz-acl");
+        return;
+    }
+    send_empty(r, 200);
+}
+
+/* ------------------------------------------------------------------ */
 /* service and bucket operations                                       */
 /* ------------------------------------------------------------------ */
 
@@ -716,6 +847,8 @@ static void create_bucket_finish(struct req *r)
         send_error(r, 400, "InvalidBucketName", "The specified bucket is not valid.");
         return;
     }
+    if (!acl_headers_ok(r, true))
+        return;
     rc = meta_bucket_get(r->conn->st->meta, r->bucket, &mb);
     if (rc == HF_OK) {
         /* us-east-1 answers 200 to its owner (other regions 409 BucketAlreadyOwnedByYou). */
@@ -1214,6 +1347,8 @@ static bool put_object_begin(struct req *r)
         send_error(r, 501, "NotImplemented", "If-None-Match on a write supports only *");
         return false;
     }
+    if (!r->part && !acl_headers_ok(r, false))
+        return false;
     if (!r->part && !encode_attrs(r)) {
         send_error(r, 400, "MetadataTooLarge",
                    "Your metadata headers exceed the maximum allowed metadata size.");
@@ -1535,7 +1670,7 @@ static void copy_object(struct req *r)
     bool replace;
     enum hf_err rc;
 
-    if (!own_bucket(r, &mb))
+    if (!own_bucket(r, &mb) || (!r->part && !acl_headers_ok(r, false)))
         return;
     /* "/bucket/key?versionId=V" or "bucket/key", URL-encoded */
     q = strchr(src, '?');
@@ -1755,6 +1890,8 @@ static void create_upload(struct req *r)
         send_error(r, 400, "KeyTooLongError", "Your key is too long");
         return;
     }
+    if (!acl_headers_ok(r, false))
+        return;
     if (!encode_attrs(r)) {
         send_error(r, 400, "MetadataTooLarge",
                    "Your metadata headers exceed the maximum allowed metadata size.");
@@ -2117,6 +2254,8 @@ static void begin(struct req *r)
                 list_objects(r, false, true);
             else if (has_param(r, "uploads"))
                 list_uploads(r);
+            else if (has_param(r, "acl"))
+                get_acl(r);
             else if (unsupported_subresource(r))
                 send_not_implemented(r);
             else {
@@ -2132,6 +2271,9 @@ static void begin(struct req *r)
             if (has_param(r, "versioning")) {
                 if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
                     r->finish = put_versioning_finish;
+            } else if (has_param(r, "acl")) {
+                if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
+                    r->finish = put_acl_finish;
             } else if (!unsupported_subresource(r)) {
                 if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
                     r->finish = create_bucket_finish;
@@ -2175,6 +2317,11 @@ static void begin(struct req *r)
         }
     } else if (strcmp(m, "DELETE") == 0 && has_param(r, "uploadId")) {
         abort_upload(r);
+    } else if (strcmp(m, "GET") == 0 && has_param(r, "acl")) {
+        get_acl(r);
+    } else if (strcmp(m, "PUT") == 0 && has_param(r, "acl")) {
+        if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
+            r->finish = put_acl_finish;
     } else if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0) {
         if (unsupported_subresource(r))
             send_not_implemented(r);

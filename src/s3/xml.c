@@ -870,6 +870,26 @@ void s3xml_uploads_end(struct s3xml_buf *b)
     s3xml_close(b, "ListMultipartUploadsResult");
 }
 
+void s3xml_acl_owner_only(struct s3xml_buf *b, const struct s3xml_owner *o)
+{
+    static const char grantee[] = "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-"
+                                  "instance\" xsi:type=\"CanonicalUser\">";
+
+    s3xml_decl(b);
+    s3xml_open_ns(b, "AccessControlPolicy");
+    owner(b, "Owner", o);
+    s3xml_open(b, "AccessControlList");
+    s3xml_open(b, "Grant");
+    s3xml_raw(b, grantee, sizeof(grantee) - 1);
+    s3xml_elem_str(b, "ID", o->id);
+    s3xml_elem_str(b, "DisplayName", o->display_name);
+    s3xml_close(b, "Grantee");
+    s3xml_elem_str(b, "Permission", "FULL_CONTROL");
+    s3xml_close(b, "Grant");
+    s3xml_close(b, "AccessControlList");
+    s3xml_close(b, "AccessControlPolicy");
+}
+
 /* ================================================================== */
 /* Parsing: the door to libxml2                                        */
 /* ================================================================== */
@@ -1927,4 +1947,111 @@ void s3xml_tagging_release(struct s3xml_tagging *t)
     }
     free(t->tags);
     memset(t, 0, sizeof(*t));
+}
+
+/* @el's text, trimmed, into @dst (S3XML_GRANT_FIELD_MAX bytes); malformed if it does not fit. */
+static enum hf_err grant_field(const xmlNode *el, char *dst, size_t size, struct s3xml_err *err)
+{
+    return token(el, dst, size) ? HF_OK : bad_value(el, err);
+}
+
+/* One <Grant> into @g. */
+static enum hf_err acl_grant(const xmlNode *grant, struct s3xml_grant *g, struct s3xml_err *err)
+{
+    static const char *const perms[] = { "FULL_CONTROL", "WRITE", "WRITE_ACP", "READ",
+                                         "READ_ACP" };
+    bool seen_grantee = false, seen_perm = false, known = false;
+    enum hf_err rc = HF_OK;
+
+    for (const xmlNode *c = grant->children; c && rc == HF_OK; c = c->next) {
+        if (named(c, "Grantee")) {
+            rc = once(c, &seen_grantee, err);
+            for (const xmlAttr *a = c->properties; rc == HF_OK && a; a = a->next) {
+                const xmlNode *t = a->children;
+                if (strcmp((const char *)a->name, "type") != 0)
+                    continue;
+                if (!t || t->type != XML_TEXT_NODE || !t->content || t->next ||
+                    strlen((const char *)t->content) >= sizeof(g->type))
+                    rc = bad_value(c, err);
+                else
+                    snprintf(g->type, sizeof(g->type), "%s", (const char *)t->content);
+            }
+            for (const xmlNode *f = c->children; f && rc == HF_OK; f = f->next) {
+                if (named(f, "ID"))
+                    rc = grant_field(f, g->id, sizeof(g->id), err);
+                else if (named(f, "URI"))
+                    rc = grant_field(f, g->uri, sizeof(g->uri), err);
+                else if (named(f, "EmailAddress"))
+                    rc = grant_field(f, g->email, sizeof(g->email), err);
+            }
+        } else if (named(c, "Permission")) {
+            rc = once(c, &seen_perm, err);
+            if (rc == HF_OK)
+                rc = grant_field(c, g->permission, sizeof(g->permission), err);
+            for (size_t i = 0; rc == HF_OK && i < sizeof(perms) / sizeof(perms[0]); i++)
+                known = known || strcmp(g->permission, perms[i]) == 0;
+            if (rc == HF_OK && !known)
+                rc = bad_value(c, err);
+        }
+    }
+    if (rc == HF_OK && !seen_grantee)
+        rc = missing("Grant/Grantee", err);
+    if (rc == HF_OK && !seen_perm)
+        rc = missing("Grant/Permission", err);
+    return rc;
+}
+
+enum hf_err s3xml_parse_acl(const void *body, size_t len, size_t cap, struct s3xml_acl *out,
+                            struct s3xml_err *err)
+{
+    const xmlNode *root;
+    xmlDocPtr doc;
+    size_t count = 0;
+    enum hf_err rc;
+
+    memset(out, 0, sizeof(*out));
+    err_clear(err);
+    rc = read_doc(body, len, cap, 8 * S3XML_GRANTS_MAX + 16, "AccessControlPolicy", &doc,
+                  &root, err);
+    if (rc != HF_OK)
+        return rc;
+    for (const xmlNode *c = root->children; c && rc == HF_OK; c = c->next) {
+        if (named(c, "Owner")) {
+            for (const xmlNode *f = c->children; f && rc == HF_OK; f = f->next)
+                if (named(f, "ID"))
+                    rc = grant_field(f, out->owner_id, sizeof(out->owner_id), err);
+        } else if (named(c, "AccessControlList")) {
+            for (const xmlNode *g = c->children; g; g = g->next)
+                count += named(g, "Grant");
+            if (count > S3XML_GRANTS_MAX) {
+                rc = fail(err, HF_EMALFORMED, "MalformedACLError",
+                          "The XML you provided was not well-formed or did not validate "
+                          "against our published schema (%zu grants: at most %d)", count,
+                          S3XML_GRANTS_MAX);
+                break;
+            }
+            free(out->grants);
+            out->grants = calloc(count ? count : 1, sizeof(*out->grants));
+            out->ngrants = 0;
+            if (!out->grants) {
+                rc = nomem(err);
+                break;
+            }
+            for (const xmlNode *g = c->children; g && rc == HF_OK; g = g->next)
+                if (named(g, "Grant"))
+                    rc = acl_grant(g, &out->grants[out->ngrants++], err);
+        }
+    }
+    xmlFreeDoc(doc);
+    if (rc != HF_OK)
+        s3xml_acl_release(out);
+    return rc;
+}
+
+void s3xml_acl_release(struct s3xml_acl *a)
+{
+    if (!a)
+        return;
+    free(a->grants);
+    memset(a, 0, sizeof(*a));
 }

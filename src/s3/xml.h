@@ -12,7 +12,7 @@
  *
  *   PARSERS  request bodies (CreateBucketConfiguration, VersioningConfiguration,
  *            Delete, CompleteMultipartUpload, ObjectLockConfiguration,
- *            Retention, LegalHold, Tagging) read with libxml2 into plain C
+ *            Retention, LegalHold, Tagging, AccessControlPolicy) read with libxml2 into plain C
  *            structs.  The S3 namespace is optional: elements are matched by
  *            local name, whatever their namespace.
  *
@@ -446,6 +446,13 @@ HF_HIDDEN void s3xml_uploads_prefix(struct s3xml_buf *b, const struct s3xml_uplo
                                     const char *p, size_t n);
 HF_HIDDEN void s3xml_uploads_end(struct s3xml_buf *b);
 
+/*
+ * AccessControlPolicy (GetBucketAcl, GetObjectAcl) for holdfast's one
+ * access rule: @owner, and one Grant of FULL_CONTROL to @owner as a
+ * CanonicalUser (xsi:type attribute, as S3 writes it).
+ */
+HF_HIDDEN void s3xml_acl_owner_only(struct s3xml_buf *b, const struct s3xml_owner *owner);
+
 /* ================================================================== */
 /* Parsers                                                             */
 /* ================================================================== */
@@ -593,5 +600,33 @@ HF_HIDDEN HF_MUST_CHECK enum hf_err s3xml_parse_tagging(const void *body, size_t
                                                         struct s3xml_tagging *out,
                                                         struct s3xml_err *err);
 HF_HIDDEN void s3xml_tagging_release(struct s3xml_tagging *t);
+
+/*
+ * <AccessControlPolicy>: an optional Owner/ID and 0..S3XML_GRANTS_MAX
+ * <Grant> in <AccessControlList>, each a Grantee (its xsi:type attribute,
+ * ID, URI or EmailAddress) and a Permission (FULL_CONTROL | WRITE |
+ * WRITE_ACP | READ | READ_ACP; another value is HF_EMALFORMED).  Strings
+ * longer than S3XML_GRANT_FIELD_MAX - 1 bytes are HF_EMALFORMED.  A field
+ * that is absent is "".  The grants array is owned: free with
+ * s3xml_acl_release.
+ */
+#define S3XML_GRANTS_MAX 100
+#define S3XML_GRANT_FIELD_MAX 256
+struct s3xml_grant {
+    char type[32];                      /* CanonicalUser | Group | AmazonCustomerByEmail */
+    char id[S3XML_GRANT_FIELD_MAX];
+    char uri[S3XML_GRANT_FIELD_MAX];
+    char email[S3XML_GRANT_FIELD_MAX];
+    char permission[16];
+};
+struct s3xml_acl {
+    char owner_id[S3XML_GRANT_FIELD_MAX];
+    struct s3xml_grant *grants;         /* owned array of @ngrants */
+    size_t ngrants;
+};
+HF_HIDDEN HF_MUST_CHECK enum hf_err s3xml_parse_acl(const void *body, size_t len, size_t cap,
+                                                    struct s3xml_acl *out,
+                                                    struct s3xml_err *err);
+HF_HIDDEN void s3xml_acl_release(struct s3xml_acl *a);
 
 #endif

@@ -426,3 +426,38 @@ def test_bucket_delete_aborts_uploads_in_progress(s3):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         bob.head_object(Bucket=name, Key="secret")
     bob.delete_bucket(Bucket=name)
+
+
+def test_acl_is_the_owner_only(s3, bucket):
+    # holdfast's one access rule, as S3 with ACLs disabled: the owner has
+    # FULL_CONTROL; restating it is accepted; granting more is refused, never ignored.
+    owner = {"ID": "alice", "DisplayName": "alice"}
+    full = [{"Grantee": dict(owner, Type="CanonicalUser"), "Permission": "FULL_CONTROL"}]
+    a = s3.get_bucket_acl(Bucket=bucket)
+    assert a["Owner"] == owner and a["Grants"] == full
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", ACL="private")
+    a = s3.get_object_acl(Bucket=bucket, Key="k")
+    assert a["Owner"] == owner and a["Grants"] == full
+    s3.put_bucket_acl(Bucket=bucket, ACL="private")
+    s3.put_object_acl(Bucket=bucket, Key="k", ACL="bucket-owner-full-control")
+    s3.put_object_acl(Bucket=bucket, Key="k", AccessControlPolicy={"Owner": owner, "Grants": full})
+    for call in (lambda: s3.put_bucket_acl(Bucket=bucket, ACL="public-read"),
+                 lambda: s3.put_object_acl(Bucket=bucket, Key="k", ACL="public-read-write"),
+                 lambda: s3.put_object_acl(Bucket=bucket, Key="k", GrantRead="id=bob"),
+                 lambda: s3.put_object_acl(Bucket=bucket, Key="k", AccessControlPolicy={
+                     "Owner": owner, "Grants": full + [{"Grantee": {
+                         "Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"},
+                         "Permission": "READ"}]}),
+                 lambda: s3.put_object(Bucket=bucket, Key="pub", Body=b"x", ACL="public-read")):
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            call()
+        assert code(e) == "AccessControlListNotSupported"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.head_object(Bucket=bucket, Key="pub")        # the refused put stored nothing
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_object_acl(Bucket=bucket, Key="missing")
+    assert code(e) == "NoSuchKey"
+    bob = client(os.environ["HF_AK2"], os.environ["HF_SK2"])
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        bob.get_bucket_acl(Bucket=bucket)
+    assert code(e) == "AccessDenied"
