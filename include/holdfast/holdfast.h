@@ -421,6 +421,7 @@ struct hf_part_info {
     uint64_t size;
     const char *etag;       /* borrowed */
     int64_t mtime_ns;
+    uint64_t offset;        /* hf_version_parts: the part's first byte in the object */
 };
 typedef enum hf_err (*hf_part_fn)(void *arg, const struct hf_part_info *p);
 
@@ -428,6 +429,19 @@ typedef enum hf_err (*hf_part_fn)(void *arg, const struct hf_part_info *p);
 HF_API enum hf_err hf_upload_parts(struct hf_store *st, const char *bucket, const char *key,
                                    size_t keylen, const char *upload_id, unsigned after,
                                    hf_part_fn fn, void *arg);
+
+/*
+ * The parts of the multipart version @version_id of @bucket/@key (NULL:
+ * the latest), in the object's order: @fn gets each with number = its
+ * position (1-based), offset and size in the object, and the ETag and
+ * mtime it was uploaded with.  *@count is set to the number of parts
+ * before the first call: 0, and no call, for a version that was not made
+ * by a multipart upload.  Errors: as hf_head (HF_ENOTFOUND, HF_EDELETED,
+ * HF_EBADKEY, HF_EMETA), HF_ENOMEM, or @fn's.
+ */
+HF_API enum hf_err hf_version_parts(struct hf_store *st, const char *bucket, const char *key,
+                                    size_t keylen, const char *version_id, hf_part_fn fn,
+                                    void *arg, unsigned *count);
 
 struct hf_upload_info {
     const char *upload_id;  /* borrowed */

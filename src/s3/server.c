@@ -1426,6 +1426,25 @@ static void read_free(void *cls)
     free(rc);
 }
 
+/* hf_version_parts callback: remember part @want. */
+struct part_pick {
+    unsigned want;
+    bool found;
+    uint64_t offset, size;
+};
+
+static enum hf_err part_pick_cb(void *arg, const struct hf_part_info *p)
+{
+    struct part_pick *pp = arg;
+
+    if (p->number == pp->want) {
+        pp->found = true;
+        pp->offset = p->offset;
+        pp->size = p->size;
+    }
+    return HF_OK;
+}
+
 static void get_object(struct req *r, bool head)
 {
     struct meta_bucket mb;
@@ -1436,6 +1455,7 @@ static void get_object(struct req *r, bool head)
     const char *h;
     uint64_t off = 0, len = UINT64_MAX;
     bool ranged = false, has_type = false;
+    unsigned nparts = 0;
     enum hf_err rc;
     bool has_vid;
 
@@ -1491,7 +1511,41 @@ static void get_object(struct req *r, bool head)
             goto out;
         }
     }
-    if ((h = header(r, "Range"))) {
+    if (has_param(r, "partNumber")) {
+        /* One part of a multipart object; a plain object is its part 1. */
+        struct part_pick pp = { 0 };
+        char *pn = param(r, "partNumber", NULL), *end = NULL;
+        long n = pn ? strtol(pn, &end, 10) : 0;
+        bool bad = !pn || !end || *end || n < 1 || n > HF_PART_MAX;
+        free(pn);
+        if (bad) {
+            send_error(r, 400, "InvalidArgument",
+                       "Part number must be an integer between 1 and 10000, inclusive");
+            goto out;
+        }
+        if (header(r, "Range")) {
+            send_error(r, 400, "InvalidRequest",
+                       "Cannot specify both Range header and partNumber query parameter");
+            goto out;
+        }
+        pp.want = (unsigned)n;
+        rc = hf_version_parts(r->conn->st, r->bucket, r->key, r->keylen,
+                              vi.null_version ? "null" : vi.version_id, part_pick_cb, &pp,
+                              &nparts);
+        if (rc != HF_OK) {
+            send_hf_error(r, rc);
+            goto out;
+        }
+        if ((nparts == 0 && n != 1) || (nparts > 0 && !pp.found)) {
+            send_error(r, 400, "InvalidPart", "The requested partnumber is not satisfiable");
+            goto out;
+        }
+        if (nparts > 0) {
+            off = pp.offset;
+            len = pp.size;
+            ranged = true;
+        }
+    } else if ((h = header(r, "Range"))) {
         enum s3_range pr = s3_parse_range(h, vi.size, &off, &len);
         if (pr == S3_RANGE_UNSATISFIABLE) {
             send_error(r, 416, "InvalidRange", "The requested range is not satisfiable");
@@ -1559,6 +1613,11 @@ static void get_object(struct req *r, bool head)
     if (mb.versioning != HF_VERSIONING_OFF || !vi.null_version)
         MHD_add_response_header(resp, "x-amz-version-id",
                                 vi.null_version ? "null" : vi.version_id);
+    if (nparts > 0) {
+        char pc[16];
+        snprintf(pc, sizeof(pc), "%u", nparts);
+        MHD_add_response_header(resp, "x-amz-mp-parts-count", pc);
+    }
     if (ranged) {
         char cr[96];
         snprintf(cr, sizeof(cr), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, off, off + len - 1,
@@ -2201,8 +2260,8 @@ static bool route(struct req *r)
     return true;
 }
 
-/* A subresource this server does not implement yet (multipart, ACLs, ...). */
-static bool unsupported_subresource(struct req *r)
+/* A subresource this server does not implement here (tagging, policy, ...), other than @allowed (may be NULL). */
+static bool unsupported_subresource(struct req *r, const char *allowed)
 {
     static const char *const sub[] = {
         "uploadId", "partNumber", "uploads", "acl", "tagging", "retention", "legal-hold",
@@ -2213,7 +2272,7 @@ static bool unsupported_subresource(struct req *r)
     };
 
     for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++)
-        if (has_param(r, sub[i]))
+        if (has_param(r, sub[i]) && !(allowed && strcmp(sub[i], allowed) == 0))
             return true;
     return false;
 }
@@ -2256,7 +2315,7 @@ static void begin(struct req *r)
                 list_uploads(r);
             else if (has_param(r, "acl"))
                 get_acl(r);
-            else if (unsupported_subresource(r))
+            else if (unsupported_subresource(r, NULL))
                 send_not_implemented(r);
             else {
                 char *lt = param(r, "list-type", NULL);
@@ -2274,7 +2333,7 @@ static void begin(struct req *r)
             } else if (has_param(r, "acl")) {
                 if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
                     r->finish = put_acl_finish;
-            } else if (!unsupported_subresource(r)) {
+            } else if (!unsupported_subresource(r, NULL)) {
                 if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
                     r->finish = create_bucket_finish;
             } else {
@@ -2323,19 +2382,19 @@ static void begin(struct req *r)
         if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
             r->finish = put_acl_finish;
     } else if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0) {
-        if (unsupported_subresource(r))
+        if (unsupported_subresource(r, "partNumber"))
             send_not_implemented(r);
         else
             get_object(r, strcmp(m, "HEAD") == 0);
     } else if (strcmp(m, "PUT") == 0) {
-        if (unsupported_subresource(r))
+        if (unsupported_subresource(r, NULL))
             send_not_implemented(r);
         else if (header(r, "x-amz-copy-source"))
             copy_object(r);
         else
             put_object_begin(r);
     } else if (strcmp(m, "DELETE") == 0) {
-        if (unsupported_subresource(r))
+        if (unsupported_subresource(r, NULL))
             send_not_implemented(r);
         else
             delete_object(r);

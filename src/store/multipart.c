@@ -316,7 +316,7 @@ struct part_cb {
 static enum hf_err part_cb(void *arg, const struct meta_part *p)
 {
     struct part_cb *c = arg;
-    struct hf_part_info pi = { p->number, p->size, p->etag, p->mtime };
+    struct hf_part_info pi = { p->number, p->size, p->etag, p->mtime, 0 };
 
     return c->fn(c->arg, &pi);
 }

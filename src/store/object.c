@@ -332,6 +332,45 @@ enum hf_err hf_head(struct hf_store *st, const char *bucket, const char *key, si
     return rc;
 }
 
+enum hf_err hf_version_parts(struct hf_store *st, const char *bucket, const char *key,
+                             size_t keylen, const char *version_id, hf_part_fn fn, void *arg,
+                             unsigned *count)
+{
+    struct meta_version *v = malloc(sizeof(*v)), *pv = malloc(sizeof(*pv));
+    struct meta_piece *pieces = NULL;
+    size_t n = 0;
+    enum hf_err rc = HF_ENOMEM;
+
+    *count = 0;
+    if (!v || !pv)
+        goto out;
+    rc = lookup(st, bucket, key, keylen, version_id, v);
+    if (rc != HF_OK || !v->composite)
+        goto out;
+    rc = meta_pieces_get(st->meta, v->id, &pieces, &n);
+    if (rc != HF_OK) {
+        rc = hf_fail(st, rc, "%s", meta_errmsg(st->meta));
+        goto out;
+    }
+    *count = (unsigned)n;
+    for (size_t i = 0; rc == HF_OK && i < n; i++) {
+        struct hf_part_info pi;
+        rc = meta_version_by_id(st->meta, pieces[i].part_version, pv);
+        if (rc != HF_OK) {
+            rc = hf_fail(st, rc, "%s", meta_errmsg(st->meta));
+            break;
+        }
+        pi = (struct hf_part_info){ (unsigned)i + 1, pieces[i].size, pv->etag, pv->mtime,
+                                    pieces[i].offset };
+        rc = fn(arg, &pi);
+    }
+out:
+    free(pieces);
+    free(pv);
+    free(v);
+    return rc;
+}
+
 /*
  * A reader walks pieces: a plain version is one piece (itself); a
  * composite (multipart) version is its parts in order.  One seg_reader is

@@ -461,3 +461,35 @@ def test_acl_is_the_owner_only(s3, bucket):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         bob.get_bucket_acl(Bucket=bucket)
     assert code(e) == "AccessDenied"
+
+
+def test_get_and_head_by_part_number(s3, bucket):
+    # GET/HEAD ?partNumber=N: that part's bytes (206), the object's ETag, the parts count.
+    sizes = [5 << 20, 5 << 20, 1234]
+    data = [os.urandom(n) for n in sizes]
+    up = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    parts = [{"PartNumber": 2 * i + 1, "ETag": s3.upload_part(
+        Bucket=bucket, Key="mp", UploadId=up, PartNumber=2 * i + 1, Body=d)["ETag"]}
+        for i, d in enumerate(data)]
+    etag = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=up,
+                                        MultipartUpload={"Parts": parts})["ETag"]
+    for n, d in enumerate(data, 1):         # parts are numbered by position: 1, 2, 3
+        g = s3.get_object(Bucket=bucket, Key="mp", PartNumber=n)
+        assert g["Body"].read() == d
+        assert g["PartsCount"] == 3 and g["ETag"] == etag and g["ContentLength"] == len(d)
+        assert g["ResponseMetadata"]["HTTPStatusCode"] == 206
+        h = s3.head_object(Bucket=bucket, Key="mp", PartNumber=n)
+        assert h["PartsCount"] == 3 and h["ContentLength"] == len(d)
+    for n in (4, 10000):
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            s3.get_object(Bucket=bucket, Key="mp", PartNumber=n)
+        assert code(e) == "InvalidPart"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="mp", PartNumber=1, Range="bytes=0-1")
+    assert code(e) == "InvalidRequest"
+    s3.put_object(Bucket=bucket, Key="plain", Body=b"body")
+    g = s3.get_object(Bucket=bucket, Key="plain", PartNumber=1)
+    assert g["Body"].read() == b"body" and "PartsCount" not in g
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="plain", PartNumber=2)
+    assert code(e) == "InvalidPart"
