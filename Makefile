@@ -25,9 +25,10 @@ CFLAGS   += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-poi
             -U_FORTIFY_SOURCE -O1
 LDFLAGS  += -fsanitize=$(SANITIZE)
 endif
-LIBS     := -lisal -lcrypto -lsqlite3 -lxxhash -lxml2 -lz -lmicrohttpd -lm -pthread
+LIBS     := -lisal -lcrypto -lsqlite3 -lxxhash -lxml2 -ljansson -lz -lmicrohttpd -lm -pthread
 
-LIB_SRC  := $(wildcard src/util/*.c src/store/*.c src/meta/*.c src/backend/*.c src/auth/*.c src/s3/*.c)
+LIB_SRC  := $(wildcard src/util/*.c src/store/*.c src/meta/*.c src/backend/*.c src/auth/*.c \
+              src/audit/*.c src/s3/*.c)
 CMD_SRC  := $(wildcard cmd/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ  := $(CMD_SRC:%.c=$(BUILD)/%.o)
@@ -92,6 +93,7 @@ bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
 	@HOLDFAST_BIN=$(abspath $(BIN)) bench/run.sh $(BENCH_BIN)
+	@HOLDFAST_BIN=$(abspath $(BIN)) bench/http.sh
 
 fuzz:
 	@scripts/deps.sh test

@@ -27,6 +27,7 @@
 
 struct meta;
 struct backend;
+struct audit_state;
 
 struct hf_store {
     char *dir;                      /* absolute path of the data directory */
@@ -38,6 +39,8 @@ struct hf_store {
     size_t nbackends;
     char errmsg[HF_ERRMSG_MAX];
     char attrs_buf[HF_ATTRS_MAX];   /* attributes returned by hf_head */
+    char actor[128];                /* who events are recorded for (hf_store_set_actor) */
+    struct audit_state *audit;      /* signing key, loaded on first use (audit/audit.c) */
 };
 
 /* ---- util/err.c ---- */
@@ -67,6 +70,18 @@ HF_HIDDEN void hf_hex(const uint8_t *in, size_t len, char *out);
 HF_HIDDEN int hf_hexval(int c);
 /* Parse exactly 2*len hex digits; -1 on any bad character. */
 HF_HIDDEN int hf_unhex(const char *in, uint8_t *out, size_t len);
+/*
+ * Decode base64 @in (@len bytes, padded, standard alphabet, no whitespace)
+ * into @out, which has room for @max bytes; *@outlen gets the decoded
+ * length.  Returns -1 on bad characters, bad padding, an empty input, a
+ * length not a multiple of 4, more than @max bytes of output, or ENOMEM.
+ */
+HF_HIDDEN int hf_base64_decode(const char *in, size_t len, uint8_t *out, size_t max,
+                               size_t *outlen);
+/* Encode @len bytes as padded base64 into @out (4*ceil(len/3)+1 bytes). */
+HF_HIDDEN void hf_base64_encode(const uint8_t *in, size_t len, char *out);
+/* Bytes hf_base64_encode writes for @len bytes, with the NUL. */
+#define HF_BASE64_LEN(len) (((len) + 2) / 3 * 4 + 1)
 /* The one clock: ns since the epoch (HOLDFAST_CLOCK_OFFSET_S shifts it for tests). */
 HF_HIDDEN int64_t hf_now_ns(void);
 /* asprintf that returns NULL on failure. */

@@ -18,6 +18,7 @@
 #ifndef HOLDFAST_H
 #define HOLDFAST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -648,6 +649,113 @@ struct hf_server_opts {
  */
 HF_API enum hf_err hf_serve(const char *data_dir, const struct hf_server_opts *opts,
                             volatile int *stop);
+
+/* ------------------------------------------------------------------ */
+/* The audit log (src/audit)                                            */
+/* ------------------------------------------------------------------ */
+/*
+ * Every event that matters (users and keys, configuration, backends,
+ * reclaims, ...) is an entry of an append-only RFC 6962 Merkle tree,
+ * appended in the same transaction as the change it records.  Signed
+ * checkpoints (C2SP tlog-checkpoint, Ed25519) and inclusion/consistency
+ * proofs let anyone verify offline that history was not rewritten.  The
+ * entry encoding is documented in src/audit/record.h; docs/audit.md
+ * describes the files `export` writes and how to check them by hand.
+ *
+ * Strings returned in *out are malloc'd; the caller frees them.
+ */
+
+/*
+ * Name who the front end acts for, recorded as the actor of the events
+ * this handle causes ("cli:root", "s3:alice").  Copied; at most 127 bytes
+ * (longer is cut).  The default is "library".
+ */
+HF_API void hf_store_set_actor(struct hf_store *st, const char *actor);
+
+struct hf_audit_entry {
+    uint64_t index;
+    int64_t time_ns;
+    const char *kind, *actor, *subject;
+    const char *json;           /* the entry as one line of JSON, "leaf" included */
+};
+typedef enum hf_err (*hf_audit_fn)(void *arg, const struct hf_audit_entry *e);
+
+/* The number of entries.  Errors: HF_EMETA. */
+HF_API enum hf_err hf_audit_size(struct hf_store *st, uint64_t *size);
+/*
+ * Call @fn for the entries from @from on (at most @count; 0 = all), only
+ * those of @kind unless NULL, in order.  Errors: HF_ECORRUPT (a stored
+ * entry is not a canonical entry), HF_EMETA, HF_ENOMEM, or @fn's.
+ */
+HF_API enum hf_err hf_audit_list(struct hf_store *st, uint64_t from, uint64_t count,
+                                 const char *kind, hf_audit_fn fn, void *arg);
+/*
+ * The latest signed checkpoint in *@note.  With @sign, first sign one for
+ * the current tree if the latest does not cover it.  Errors: HF_ENOTFOUND
+ * (none yet, and @sign not given), HF_ECONFIG (the signing key is
+ * unreadable), HF_ECRYPTO, HF_EMETA, HF_ENOMEM.
+ */
+HF_API enum hf_err hf_audit_checkpoint(struct hf_store *st, bool sign, char **note);
+/* The log's verifier key (C2SP signed-note vkey).  Errors: HF_ECONFIG, HF_ENOMEM. */
+HF_API enum hf_err hf_audit_key(struct hf_store *st, char **vkey);
+/*
+ * JSON inclusion proof of entry @index in the tree of @size entries (0:
+ * the latest checkpoint's, signing one first if it does not cover @index),
+ * with the entry, the root, and the checkpoint of that size when there is
+ * one.  Errors: HF_ERANGE (@index >= @size, or @size beyond the log),
+ * HF_EMETA, HF_ENOMEM.
+ */
+HF_API enum hf_err hf_audit_prove(struct hf_store *st, uint64_t index, uint64_t size,
+                                  char **json);
+/*
+ * JSON consistency proof between the trees of @old and @new entries, with
+ * both roots and their checkpoints where they exist.  Errors: HF_ERANGE
+ * (@old > @new, or @new beyond the log), HF_EMETA, HF_ENOMEM.
+ */
+HF_API enum hf_err hf_audit_consistency(struct hf_store *st, uint64_t old, uint64_t new,
+                                        char **json);
+/*
+ * A receipt for entry @index: the entry, a signed checkpoint covering it
+ * (signed now if needed), the inclusion proof and the verifier key, as
+ * JSON that `holdfast audit verify-offline --receipt` checks.  Errors: as
+ * hf_audit_prove.
+ */
+HF_API enum hf_err hf_audit_receipt(struct hf_store *st, uint64_t index, char **json);
+
+struct hf_audit_report {
+    uint64_t entries;           /* entries checked */
+    uint64_t checkpoints;       /* checkpoints checked */
+    uint64_t problems;          /* 0: the log verifies */
+    char first[512];            /* the first problem found, "" when none */
+};
+/*
+ * Recompute the whole tree from the stored entries and check: every entry
+ * is canonical and at its position, every stored tree node matches, every
+ * checkpoint is signed by the log's key and has the root of its size, and
+ * the key is the one the log's first entry published.  Findings go to
+ * @r (HF_OK even when problems are found).  Errors: HF_EMETA, HF_ENOMEM.
+ */
+HF_API enum hf_err hf_audit_verify(struct hf_store *st, struct hf_audit_report *r);
+/*
+ * Write @dir/entries.jsonl, @dir/checkpoints/<size>.note,
+ * @dir/checkpoint (the latest) and @dir/key.pub.  @dir is created; it
+ * must be empty or missing.  Errors: HF_EEXIST (not empty), HF_EIO,
+ * HF_EPERM, HF_ENOSPC, HF_EMETA, HF_ENOMEM.
+ */
+HF_API enum hf_err hf_audit_export(struct hf_store *st, const char *dir);
+/*
+ * Verify an export without any store: the key in @dir/key.pub, the
+ * entries (each line's fields must match its leaf), every checkpoint, and
+ * with @receipt a receipt file, with each of @known[0..nknown) an earlier
+ * checkpoint an auditor kept (it must be signed by the key and the
+ * exported tree must be an extension of it: a consistency proof from the
+ * entries is checked).  A directory with only key.pub checks receipts.
+ * Findings go to @r.  Errors: HF_ENOTFOUND (@dir or key.pub missing),
+ * HF_EIO, HF_ENOMEM.
+ */
+HF_API enum hf_err hf_audit_verify_offline(const char *dir, const char *receipt,
+                                           const char *const *known, size_t nknown,
+                                           struct hf_audit_report *r);
 
 /* ------------------------------------------------------------------ */
 /* Name validation, shared with front ends                              */

@@ -240,6 +240,38 @@ HF_HIDDEN enum hf_err meta_pieces_get(struct meta *m, int64_t version,
                                       struct meta_piece **out, size_t *n);
 HF_HIDDEN enum hf_err meta_pieces_remove(struct meta *m, int64_t version);
 
+/*
+ * The audit log (audit/audit.c).  Appends and node writes belong in the
+ * caller's transaction, with the state change they record.
+ */
+/* Number of entries (the next seq). */
+HF_HIDDEN enum hf_err meta_audit_size(struct meta *m, uint64_t *size);
+HF_HIDDEN enum hf_err meta_audit_append(struct meta *m, uint64_t seq, int64_t time,
+                                        const char *kind, const uint8_t *leaf, size_t len);
+HF_HIDDEN enum hf_err meta_audit_node_put(struct meta *m, unsigned level, uint64_t index,
+                                          const uint8_t hash[32]);
+/* HF_ENOTFOUND when the node is not stored. */
+HF_HIDDEN enum hf_err meta_audit_node_get(struct meta *m, unsigned level, uint64_t index,
+                                          uint8_t hash[32]);
+/* Entries with @from <= seq < @to (of @kind unless NULL), in order: @fn(arg, seq, leaf, len). */
+HF_HIDDEN enum hf_err meta_audit_entries(struct meta *m, uint64_t from, uint64_t to,
+                                         const char *kind,
+                                         enum hf_err (*fn)(void *, uint64_t, const uint8_t *,
+                                                           size_t),
+                                         void *arg);
+/* Keep a signed checkpoint of the tree at @size (a second one for a size is ignored). */
+HF_HIDDEN enum hf_err meta_audit_checkpoint_add(struct meta *m, uint64_t size, int64_t time,
+                                                const char *note);
+/*
+ * Checkpoints of trees of at least @min_size, by size (only the largest
+ * when @latest_only): @fn(arg, size, time, note).  HF_ENOTFOUND when none.
+ */
+HF_HIDDEN enum hf_err meta_audit_checkpoints(struct meta *m, uint64_t min_size,
+                                             bool latest_only,
+                                             enum hf_err (*fn)(void *, uint64_t, int64_t,
+                                                               const char *),
+                                             void *arg);
+
 /* Counts for status. */
 HF_HIDDEN enum hf_err meta_counts(struct meta *m, uint64_t *buckets, uint64_t *objects,
                                   uint64_t *versions, uint64_t *bytes);

@@ -21,6 +21,9 @@
  *   shards(version, idx, backend, gen)        one row per shard file
  *   intents(backend, name, vid, pid, pstart)  files being written
  *   garbage(backend, name)                    files for the reclaimer
+ *   audit_log(seq, time, kind, leaf)          the audit log's entries (audit/record.h)
+ *   audit_node(level, idx, hash)              its perfect subtrees (audit/merkle.h)
+ *   audit_checkpoint(size, time, note)        signed checkpoints (audit/note.h)
  *
  * INVARIANTS
  *   (1) A versions row with marker=0 exists only together with all its k+m
@@ -39,13 +42,16 @@
 #include "meta/meta.h"
 #include "banned.h"
 
+enum { AUDIT_ST_APPEND, AUDIT_ST_NODE_PUT, AUDIT_ST_NODE_GET, AUDIT_ST_N };
+
 struct meta {
     sqlite3 *db;
+    sqlite3_stmt *audit_st[AUDIT_ST_N];     /* prepared once: appends are hot */
     char err[256];
 };
 
 /* Bumped whenever schema below gains a table or a column (see upgrade()). */
-#define SCHEMA_REVISION "2"
+#define SCHEMA_REVISION "3"
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -90,7 +96,14 @@ static const char schema[] =
     " vid BLOB NOT NULL, pid INTEGER NOT NULL, pstart INTEGER NOT NULL,"
     " PRIMARY KEY(backend, name)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS garbage(backend INTEGER NOT NULL, name TEXT NOT NULL,"
-    " PRIMARY KEY(backend, name)) WITHOUT ROWID;";
+    " PRIMARY KEY(backend, name)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS audit_log(seq INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
+    " kind TEXT NOT NULL, leaf BLOB NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS audit_log_kind ON audit_log(kind, seq);"
+    "CREATE TABLE IF NOT EXISTS audit_node(level INTEGER NOT NULL, idx INTEGER NOT NULL,"
+    " hash BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS audit_checkpoint(size INTEGER PRIMARY KEY,"
+    " time INTEGER NOT NULL, note TEXT NOT NULL);";
 
 static enum hf_err fail(struct meta *m, int src)
 {
@@ -253,6 +266,8 @@ void meta_close(struct meta *m)
 {
     if (!m)
         return;
+    for (int i = 0; i < AUDIT_ST_N; i++)
+        sqlite3_finalize(m->audit_st[i]);
     sqlite3_close_v2(m->db);
     free(m);
 }
@@ -1378,4 +1393,176 @@ enum hf_err meta_completed_get(struct meta *m, const char *id, int64_t *version)
         rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
     sqlite3_finalize(st);
     return rc;
+}
+
+/* ---- the audit log ---- */
+
+/* The cached statement @which, reset for reuse. */
+static enum hf_err audit_stmt(struct meta *m, int which, sqlite3_stmt **st)
+{
+    static const char *const sql[AUDIT_ST_N] = {
+        [AUDIT_ST_APPEND] = "INSERT INTO audit_log(seq, time, kind, leaf) VALUES(?,?,?,?)",
+        [AUDIT_ST_NODE_PUT] = "INSERT OR REPLACE INTO audit_node(level, idx, hash) VALUES(?,?,?)",
+        [AUDIT_ST_NODE_GET] = "SELECT hash FROM audit_node WHERE level=? AND idx=?",
+    };
+    enum hf_err rc = HF_OK;
+
+    if (!m->audit_st[which]) {
+        int s = sqlite3_prepare_v3(m->db, sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+                                   &m->audit_st[which], NULL);
+        if (s != SQLITE_OK)
+            rc = fail(m, s);
+    }
+    if (rc == HF_OK) {
+        sqlite3_reset(m->audit_st[which]);
+        sqlite3_clear_bindings(m->audit_st[which]);
+        *st = m->audit_st[which];
+    }
+    return rc;
+}
+
+/* Step a cached statement that returns no rows (it stays prepared). */
+static enum hf_err audit_done(struct meta *m, sqlite3_stmt *st)
+{
+    int s = sqlite3_step(st);
+    enum hf_err rc = s == SQLITE_DONE ? HF_OK : fail(m, s);
+
+    sqlite3_reset(st);
+    return rc;
+}
+
+enum hf_err meta_audit_size(struct meta *m, uint64_t *size)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT coalesce(max(seq) + 1, 0) FROM audit_log", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        *size = (uint64_t)sqlite3_column_int64(st, 0);
+    else
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_audit_append(struct meta *m, uint64_t seq, int64_t time, const char *kind,
+                              const uint8_t *leaf, size_t len)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = audit_stmt(m, AUDIT_ST_APPEND, &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+    sqlite3_bind_int64(st, 2, time);
+    sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, leaf, (int)len, SQLITE_STATIC);
+    return audit_done(m, st);
+}
+
+enum hf_err meta_audit_node_put(struct meta *m, unsigned level, uint64_t index,
+                                const uint8_t hash[32])
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = audit_stmt(m, AUDIT_ST_NODE_PUT, &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int(st, 1, (int)level);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
+    sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
+    return audit_done(m, st);
+}
+
+enum hf_err meta_audit_node_get(struct meta *m, unsigned level, uint64_t index,
+                                uint8_t hash[32])
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = audit_stmt(m, AUDIT_ST_NODE_GET, &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int(st, 1, (int)level);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
+        memcpy(hash, sqlite3_column_blob(st, 0), 32);
+    else if (s == SQLITE_ROW || s == SQLITE_DONE) {
+        snprintf(m->err, sizeof(m->err), "audit log: no tree node (%u, %llu)", level,
+                 (unsigned long long)index);
+        rc = HF_ENOTFOUND;
+    } else
+        rc = fail(m, s);
+    sqlite3_reset(st);
+    return rc;
+}
+
+enum hf_err meta_audit_entries(struct meta *m, uint64_t from, uint64_t to, const char *kind,
+                               enum hf_err (*fn)(void *, uint64_t, const uint8_t *, size_t),
+                               void *arg)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, kind ? "SELECT seq, leaf FROM audit_log WHERE kind=?3 AND seq>=?1"
+                                    " AND seq<?2 ORDER BY seq"
+                                  : "SELECT seq, leaf FROM audit_log WHERE seq>=?1 AND seq<?2"
+                                    " ORDER BY seq", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
+    sqlite3_bind_int64(st, 2, to > INT64_MAX ? INT64_MAX : (sqlite3_int64)to);
+    if (kind)
+        sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+    while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW)
+        rc = fn(arg, (uint64_t)sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
+                (size_t)sqlite3_column_bytes(st, 1));
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_audit_checkpoint_add(struct meta *m, uint64_t size, int64_t time,
+                                      const char *note)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT OR IGNORE INTO audit_checkpoint(size, time, note)"
+                             " VALUES(?,?,?)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+    sqlite3_bind_int64(st, 2, time);
+    sqlite3_bind_text(st, 3, note, -1, SQLITE_STATIC);
+    return done(m, st);
+}
+
+enum hf_err meta_audit_checkpoints(struct meta *m, uint64_t min_size, bool latest_only,
+                                   enum hf_err (*fn)(void *, uint64_t, int64_t, const char *),
+                                   void *arg)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, latest_only ? "SELECT size, time, note FROM audit_checkpoint"
+                                           " WHERE size>=? ORDER BY size DESC LIMIT 1"
+                                         : "SELECT size, time, note FROM audit_checkpoint"
+                                           " WHERE size>=? ORDER BY size", &st);
+    bool any = false;
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)min_size);
+    while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        any = true;
+        rc = fn(arg, (uint64_t)sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                (const char *)sqlite3_column_text(st, 2));
+    }
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    return rc == HF_OK && !any ? HF_ENOTFOUND : rc;
 }

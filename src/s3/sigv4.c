@@ -1290,40 +1290,6 @@ static size_t algo_len(enum sigv4_algo algo)
     return 0;
 }
 
-int sigv4_base64_decode(const char *in, size_t len, uint8_t *out, size_t max, size_t *outlen)
-{
-    unsigned char tmp[66];
-    size_t pad = 0, n;
-
-    *outlen = 0;
-    if (len == 0 || len % 4 != 0 || max > 64 || len / 4 * 3 > max + 2)
-        return -1;
-    if (in[len - 1] == '=')
-        pad++;
-    if (in[len - 2] == '=')
-        pad++;
-    for (size_t i = 0; i < len - pad; i++) {
-        char c = in[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '+' || c == '/'))
-            return -1;
-    }
-    n = len / 4 * 3 - pad;
-    if (n > max)
-        return -1;
-    if (EVP_DecodeBlock(tmp, (const unsigned char *)in, (int)len) != (int)(len / 4 * 3))
-        return -1;
-    memcpy(out, tmp, n);
-    OPENSSL_cleanse(tmp, sizeof(tmp));
-    *outlen = n;
-    return 0;
-}
-
-void sigv4_base64_encode(const uint8_t *in, size_t len, char *out)
-{
-    EVP_EncodeBlock((unsigned char *)out, in, (int)len);
-}
-
 static enum hf_err sum_init(struct sigv4_sum *s, enum sigv4_algo algo)
 {
     const EVP_MD *md = NULL;
@@ -1431,7 +1397,7 @@ static int header_b64(const struct sigv4_header *h, uint8_t *out, size_t want)
     size_t n = h->value_len, got;
 
     trim(&v, &n);
-    return sigv4_base64_decode(v, n, out, want, &got) == 0 && got == want ? 0 : -1;
+    return hf_base64_decode(v, n, out, want, &got) == 0 && got == want ? 0 : -1;
 }
 
 enum hf_err sigv4_digest_init(struct sigv4_digest *d, const struct sigv4_request *req)
@@ -1782,7 +1748,7 @@ static enum hf_err trailer_line(struct sigv4_chunked *c, const char *line, size_
     c->want_sum_len = algo_len(c->sum.algo);
     {
         size_t got;
-        if (sigv4_base64_decode(v, vlen, c->want_sum, c->want_sum_len, &got) != 0 ||
+        if (hf_base64_decode(v, vlen, c->want_sum, c->want_sum_len, &got) != 0 ||
             got != c->want_sum_len)
             return chunked_fail(c, HF_EMALFORMED, "the trailing checksum is not valid base64 of "
                                                   "the right length");

@@ -264,19 +264,6 @@ struct sigv4_sum {
 HF_HIDDEN enum sigv4_algo sigv4_checksum_algo(const char *name, size_t len);
 
 /*
- * Decode base64 @in (@len bytes, padded, standard alphabet, no
- * whitespace) into @out, which has room for @max bytes (@max at most 64:
- * checksums, not bodies); *@outlen gets the decoded length.  Returns -1 on
- * bad characters, bad padding, an empty input, a length not a multiple of
- * 4, or more than @max bytes of output.
- */
-HF_HIDDEN int sigv4_base64_decode(const char *in, size_t len, uint8_t *out, size_t max,
-                                  size_t *outlen);
-
-/* Encode @len bytes as padded base64 into @out (4*ceil(len/3)+1 bytes). */
-HF_HIDDEN void sigv4_base64_encode(const uint8_t *in, size_t len, char *out);
-
-/*
  * The body checks for a request whose body is not aws-chunked (or for the
  * decoded bytes of one): Content-MD5, at most one x-amz-checksum-{crc32,
  * crc32c,sha1,sha256} header, and, when x-amz-content-sha256 is a hex

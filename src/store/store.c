@@ -30,6 +30,7 @@
 
 #include <openssl/crypto.h>
 
+#include "audit/audit.h"
 #include "backend/backend.h"
 #include "meta/meta.h"
 #include "store/placement.h"
@@ -328,6 +329,7 @@ void hf_store_close(struct hf_store *st)
         free_backend(st->backends[i]);
     free(st->backends);
     meta_close(st->meta);
+    audit_state_free(st->audit);
     if (st->master_key)
         OPENSSL_secure_clear_free(st->master_key, 32);
     free(st->dir);

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "internal.h"
@@ -211,4 +213,44 @@ void hf_crashpoint(void)
     }
     if (at > 0 && ++calls == at)
         raise(SIGKILL);
+}
+
+int hf_base64_decode(const char *in, size_t len, uint8_t *out, size_t max, size_t *outlen)
+{
+    unsigned char small[66], *tmp = small;
+    size_t pad = 0, n;
+    int rc = -1;
+
+    *outlen = 0;
+    if (len == 0 || len % 4 != 0 || len > INT32_MAX || len / 4 * 3 > max + 2)
+        return -1;
+    if (in[len - 1] == '=')
+        pad++;
+    if (in[len - 2] == '=')
+        pad++;
+    for (size_t i = 0; i < len - pad; i++) {
+        char c = in[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '+' || c == '/'))
+            return -1;
+    }
+    n = len / 4 * 3 - pad;
+    if (n > max)
+        return -1;
+    if (len / 4 * 3 > sizeof(small) && !(tmp = malloc(len / 4 * 3)))
+        return -1;
+    if (EVP_DecodeBlock(tmp, (const unsigned char *)in, (int)len) == (int)(len / 4 * 3)) {
+        memcpy(out, tmp, n);
+        *outlen = n;
+        rc = 0;
+    }
+    OPENSSL_cleanse(tmp, len / 4 * 3);
+    if (tmp != small)
+        free(tmp);
+    return rc;
+}
+
+void hf_base64_encode(const uint8_t *in, size_t len, char *out)
+{
+    EVP_EncodeBlock((unsigned char *)out, in, (int)len);
 }
