@@ -86,5 +86,6 @@ CMD_DECL(scrub);
 CMD_DECL(reclaim);
 CMD_DECL(user);
 CMD_DECL(serve);
+CMD_DECL(audit);
 
 #endif

@@ -3,6 +3,7 @@
  * table, and helpers every subcommand shares.
  */
 #define _GNU_SOURCE
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@ const char *cmd_data_dir;
 static const struct cmd *const commands[] = {
     &cmd_init, &cmd_status, &cmd_backend, &cmd_bucket, &cmd_put, &cmd_get,
     &cmd_ls, &cmd_rm, &cmd_stat, &cmd_scrub, &cmd_reclaim, &cmd_user, &cmd_serve,
+    &cmd_audit,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -157,6 +159,13 @@ int cmd_open(const char *cmd, struct hf_store **st)
         fprintf(stderr, "holdfast %s: cannot open the store in %s: %s\n", cmd, cmd_data_dir,
                 hf_strerror(rc));
         return cmd_exit_code(rc);
+    }
+    /* The audit log names who acted: the OS account running the tool. */
+    {
+        struct passwd *pw = getpwuid(geteuid());
+        char actor[96];
+        snprintf(actor, sizeof(actor), "cli:%s", pw ? pw->pw_name : "unknown");
+        hf_store_set_actor(*st, actor);
     }
     return EXIT_OK;
 }

@@ -26,6 +26,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,6 +265,24 @@ enum hf_err audit_append(struct hf_store *st, struct audit_record *r)
     }
     if (rc == HF_OK)
         rc = append_one(st, r, size);
+    return rc;
+}
+
+enum hf_err audit_event(struct hf_store *st, const char *kind, const char *subject, ...)
+{
+    struct audit_record *r = audit_record_new(kind, subject);
+    const char *k, *v;
+    enum hf_err rc;
+    va_list ap;
+
+    if (!r)
+        return HF_ENOMEM;
+    va_start(ap, subject);
+    while ((k = va_arg(ap, const char *)) && (v = va_arg(ap, const char *)))
+        record_detail(r, k, "%s", v);
+    va_end(ap);
+    rc = audit_append(st, r);
+    free(r);
     return rc;
 }
 

@@ -35,6 +35,14 @@ HF_HIDDEN struct audit_record *audit_record_new(const char *kind, const char *su
  */
 HF_HIDDEN enum hf_err audit_append(struct hf_store *st, struct audit_record *r);
 
+/*
+ * The common case in one call: append an event of @kind about @subject
+ * with details given as NULL-terminated (key, value) string pairs, inside
+ * the caller's transaction.  Errors: as audit_append.
+ */
+HF_HIDDEN enum hf_err audit_event(struct hf_store *st, const char *kind, const char *subject,
+                                  ...) __attribute__((sentinel));
+
 /* audit_append in a transaction of its own, then audit_after_commit.  Errors: as it. */
 HF_HIDDEN enum hf_err audit_log(struct hf_store *st, struct audit_record *r);
 

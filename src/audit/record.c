@@ -252,7 +252,7 @@ static bool parse_time(const char *s, size_t n, int64_t *ns)
     uint64_t frac;
     char t[AUDIT_TIME_LEN];
 
-    if (n != AUDIT_TIME_LEN - 1 || s[30] != 'Z' || s[19] != '.')
+    if (n != AUDIT_TIME_LEN - 1 || s[29] != 'Z' || s[19] != '.')
         return false;
     memcpy(t, s, n);
     t[n] = '\0';

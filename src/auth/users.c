@@ -15,12 +15,14 @@
  *       reachable to the operator; account closure is a preservation
  *       matter, issue 4).
  */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
+#include "audit/audit.h"
 #include "auth/users.h"
 #include "meta/meta.h"
 #include "store/crypt.h"
@@ -110,6 +112,13 @@ enum hf_err hf_user_add(struct hf_store *st, const char *name, const char *acces
     if (rc == HF_OK)
         rc = meta_key_add(st->meta, out->access_key, id, sealed,
                           strlen(out->secret) + CRYPT_SEAL_OVERHEAD, hf_now_ns());
+    if (rc == HF_OK) {
+        char subject[80];
+        snprintf(subject, sizeof(subject), "user:%s", name);
+        rc = audit_event(st, "user.created", subject, NULL);
+        if (rc == HF_OK)
+            rc = audit_event(st, "key.created", subject, "access-key", out->access_key, NULL);
+    }
     if (rc == HF_OK)
         rc = meta_commit(st->meta);
     if (rc != HF_OK) {
@@ -121,6 +130,7 @@ enum hf_err hf_user_add(struct hf_store *st, const char *name, const char *acces
             rc = hf_fail(st, rc, "%s", meta_errmsg(st->meta));
         goto fail;
     }
+    audit_after_commit(st);
     return HF_OK;
 fail:
     OPENSSL_cleanse(out, sizeof(*out));
@@ -155,13 +165,31 @@ static enum hf_err any_bucket(void *arg, const char *name, int64_t created)
     return HF_EEXIST; /* stop at the first */
 }
 
+struct user_keys {
+    const char *name;
+    char subject[80];
+    char *keys;             /* space-separated access key ids */
+};
+
+static enum hf_err keys_of(void *arg, const char *name, int64_t created, const char *keys)
+{
+    struct user_keys *u = arg;
+
+    (void)created;
+    if (strcmp(name, u->name) == 0 && !u->keys && !(u->keys = strdup(keys)))
+        return HF_ENOMEM;
+    return HF_OK;
+}
+
 enum hf_err hf_user_remove(struct hf_store *st, const char *name)
 {
-    char bucket[64] = "";
+    struct user_keys uk = { .name = name };
+    char bucket[64] = "", *save = NULL;
     int64_t id;
     enum hf_err rc;
 
     hf_clear_err(st);
+    snprintf(uk.subject, sizeof(uk.subject), "user:%s", name);
     rc = meta_begin(st->meta);
     if (rc == HF_OK)
         rc = meta_user_id(st->meta, name, &id);
@@ -171,11 +199,20 @@ enum hf_err hf_user_remove(struct hf_store *st, const char *name)
             rc = HF_ENOTEMPTY;
     }
     if (rc == HF_OK)
+        rc = meta_user_list(st->meta, keys_of, &uk);
+    for (char *k = strtok_r(uk.keys, " ", &save); rc == HF_OK && k; k = strtok_r(NULL, " ", &save))
+        rc = audit_event(st, "key.removed", uk.subject, "access-key", k, NULL);
+    if (rc == HF_OK)
+        rc = audit_event(st, "user.removed", uk.subject, NULL);
+    if (rc == HF_OK)
         rc = meta_user_remove(st->meta, id);
     if (rc == HF_OK)
         rc = meta_commit(st->meta);
     if (rc != HF_OK)
         meta_rollback(st->meta);
+    else
+        audit_after_commit(st);
+    free(uk.keys);
     if (rc == HF_ENOTFOUND)
         return hf_fail(st, rc, "no user named %s", name);
     if (rc == HF_ENOTEMPTY)
