@@ -1426,6 +1426,33 @@ static void read_free(void *cls)
     free(rc);
 }
 
+/* The error for hf_head's @rc on a read of @version (NULL: the latest), @vi from it. */
+static void send_head_error(struct req *r, enum hf_err rc, const struct hf_version_info *vi,
+                            const char *version)
+{
+    /* S3 names the marker: x-amz-delete-marker and its x-amz-version-id. */
+    const char *mvid = vi->null_version ? "null" : vi->version_id;
+
+    if (rc != HF_EDELETED)
+        send_hf_error(r, rc);
+    else if (version)
+        send_error_hdr2(r, 405, "MethodNotAllowed",
+                        "The specified method is not allowed against this resource.",
+                        "x-amz-delete-marker", "true", "x-amz-version-id", mvid);
+    else
+        send_error_hdr2(r, 404, "NoSuchKey", "The specified key does not exist.",
+                        "x-amz-delete-marker", "true", "x-amz-version-id", mvid);
+}
+
+/* x-amz-version-id on a read: when the bucket versions or the version is not "null". */
+static void add_version_header(struct MHD_Response *resp, const struct meta_bucket *mb,
+                               const struct hf_version_info *vi)
+{
+    if (mb->versioning != HF_VERSIONING_OFF || !vi->null_version)
+        MHD_add_response_header(resp, "x-amz-version-id",
+                                vi->null_version ? "null" : vi->version_id);
+}
+
 /* hf_version_parts callback: remember part @want. */
 struct part_pick {
     unsigned want;
@@ -1463,20 +1490,8 @@ static void get_object(struct req *r, bool head)
         return;
     version = param(r, "versionId", &has_vid);
     rc = hf_head(r->conn->st, r->bucket, r->key, r->keylen, version, &vi);
-    if (rc == HF_EDELETED) {
-        /* S3 names the marker: x-amz-delete-marker and its x-amz-version-id. */
-        const char *mvid = vi.null_version ? "null" : vi.version_id;
-        if (version)
-            send_error_hdr2(r, 405, "MethodNotAllowed",
-                            "The specified method is not allowed against this resource.",
-                            "x-amz-delete-marker", "true", "x-amz-version-id", mvid);
-        else
-            send_error_hdr2(r, 404, "NoSuchKey", "The specified key does not exist.",
-                            "x-amz-delete-marker", "true", "x-amz-version-id", mvid);
-        goto out;
-    }
     if (rc != HF_OK) {
-        send_hf_error(r, rc);
+        send_head_error(r, rc, &vi, version);
         goto out;
     }
     snprintf(etag, sizeof(etag), "\"%s\"", vi.etag);
@@ -1610,9 +1625,7 @@ static void get_object(struct req *r, bool head)
     http_date(vi.mtime_ns, tbuf, sizeof(tbuf));
     MHD_add_response_header(resp, "Last-Modified", tbuf);
     MHD_add_response_header(resp, "Accept-Ranges", "bytes");
-    if (mb.versioning != HF_VERSIONING_OFF || !vi.null_version)
-        MHD_add_response_header(resp, "x-amz-version-id",
-                                vi.null_version ? "null" : vi.version_id);
+    add_version_header(resp, &mb, &vi);
     if (nparts > 0) {
         char pc[16];
         snprintf(pc, sizeof(pc), "%u", nparts);
@@ -1627,6 +1640,136 @@ static void get_object(struct req *r, bool head)
     respond(r, ranged ? 206 : 200, resp);
 out:
     free(version);
+}
+
+struct attr_parts {
+    struct s3xml_buf *b;
+    unsigned marker, max, count, last;
+    bool truncated;
+};
+
+static enum hf_err attr_part_cb(void *arg, const struct hf_part_info *p)
+{
+    struct attr_parts *ap = arg;
+
+    if (p->number <= ap->marker)
+        return HF_OK;
+    if (ap->count == ap->max) {
+        ap->truncated = true;
+        return LIST_STOP;
+    }
+    s3xml_object_part(ap->b, p->number, p->size);
+    ap->count++;
+    ap->last = p->number;
+    return HF_OK;
+}
+
+/* A non-negative decimal header, at most @max; @dflt when absent; -1 when malformed. */
+static long header_uint(struct req *r, const char *name, long dflt, long max)
+{
+    const char *h = header(r, name);
+    char *end;
+    long v;
+
+    if (!h)
+        return dflt;
+    v = strtol(h, &end, 10);
+    if (end == h || *end || v < 0)
+        return -1;
+    return v > max ? max : v;
+}
+
+/* GetObjectAttributes: GET ?attributes with x-amz-object-attributes. */
+static void get_object_attributes(struct req *r)
+{
+    static const char *const names[] = { "ETag", "Checksum", "ObjectParts", "StorageClass",
+                                         "ObjectSize" };
+    bool want[5] = { false };
+    const char *list = header(r, "x-amz-object-attributes");
+    struct meta_bucket mb;
+    struct hf_version_info vi;
+    struct s3xml_buf parts, b;
+    struct attr_parts ap = { 0 };
+    struct s3xml_object_attrs oa = { 0 };
+    char *version = NULL, tbuf[64];
+    unsigned nparts = 0;
+    long max = header_uint(r, "x-amz-max-parts", 1000, 1000),
+         marker = header_uint(r, "x-amz-part-number-marker", 0, HF_PART_MAX);
+    enum hf_err rc;
+
+    if (!own_bucket(r, &mb))
+        return;
+    if (!list || !*list) {
+        send_error(r, 400, "InvalidArgument", "Empty attribute specifier");
+        return;
+    }
+    for (const char *p = list; *p;) {
+        size_t n, found = 0;
+        while (*p == ' ' || *p == ',')
+            p++;
+        n = strcspn(p, ", ");
+        if (n == 0)
+            break;
+        for (size_t i = 0; i < 5; i++)
+            if (strlen(names[i]) == n && strncmp(p, names[i], n) == 0)
+                want[i] = true, found = 1;
+        if (!found) {
+            send_error(r, 400, "InvalidArgument", "Invalid attribute name specified.");
+            return;
+        }
+        p += n;
+    }
+    if (max < 0 || marker < 0) {
+        send_error(r, 400, "InvalidArgument", "Invalid x-amz-max-parts or "
+                   "x-amz-part-number-marker");
+        return;
+    }
+    version = param(r, "versionId", NULL);
+    rc = hf_head(r->conn->st, r->bucket, r->key, r->keylen, version, &vi);
+    if (rc != HF_OK) {
+        send_head_error(r, rc, &vi, version);
+        free(version);
+        return;
+    }
+    free(version);
+    s3xml_buf_init(&parts, S3XML_OUT_MAX);
+    if (want[2]) {
+        ap = (struct attr_parts){ &parts, (unsigned)marker, (unsigned)max, 0, 0, false };
+        rc = hf_version_parts(r->conn->st, r->bucket, r->key, r->keylen,
+                              vi.null_version ? "null" : vi.version_id, attr_part_cb, &ap,
+                              &nparts);
+        if (rc != HF_OK && rc != LIST_STOP) {
+            s3xml_buf_release(&parts);
+            send_hf_error(r, rc);
+            return;
+        }
+    }
+    oa = (struct s3xml_object_attrs){
+        .etag = want[0] ? vi.etag : NULL, .storage_class = want[3], .has_size = want[4],
+        .size = vi.size, .has_parts = want[2] && nparts > 0, .parts_count = nparts,
+        .part_number_marker = (unsigned)marker, .next_part_number_marker = ap.last,
+        .max_parts = (unsigned)max, .is_truncated = ap.truncated, .parts_xml = parts.data,
+        .parts_len = parts.len };
+    s3xml_buf_init(&b, S3XML_OUT_MAX);
+    s3xml_object_attributes(&b, &oa);
+    s3xml_buf_release(&parts);
+    {
+        char *out = NULL;
+        size_t len = 0;
+        struct MHD_Response *resp;
+        if (s3xml_buf_finish(&b, &out, &len) != HF_OK) {
+            send_error(r, 500, "InternalError", "out of memory");
+            return;
+        }
+        resp = buffer_response(out, len);
+        free(out);
+        MHD_add_response_header(resp, "Content-Type", "application/xml");
+        http_date(vi.mtime_ns, tbuf, sizeof(tbuf));
+        MHD_add_response_header(resp, "Last-Modified", tbuf);
+        add_version_header(resp, &mb, &vi);
+        r->bytes_out += len;
+        respond(r, 200, resp);
+    }
 }
 
 static void delete_object(struct req *r)
@@ -2378,6 +2521,8 @@ static void begin(struct req *r)
         abort_upload(r);
     } else if (strcmp(m, "GET") == 0 && has_param(r, "acl")) {
         get_acl(r);
+    } else if (strcmp(m, "GET") == 0 && has_param(r, "attributes")) {
+        get_object_attributes(r);
     } else if (strcmp(m, "PUT") == 0 && has_param(r, "acl")) {
         if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
             r->finish = put_acl_finish;

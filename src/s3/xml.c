@@ -870,6 +870,36 @@ void s3xml_uploads_end(struct s3xml_buf *b)
     s3xml_close(b, "ListMultipartUploadsResult");
 }
 
+void s3xml_object_attributes(struct s3xml_buf *b, const struct s3xml_object_attrs *a)
+{
+    s3xml_decl(b);
+    s3xml_open_ns(b, "GetObjectAttributesOutput");
+    s3xml_elem_str(b, "ETag", a->etag);
+    if (a->has_parts) {
+        s3xml_open(b, "ObjectParts");
+        s3xml_elem_bool(b, "IsTruncated", a->is_truncated);
+        s3xml_elem_u64(b, "MaxParts", a->max_parts);
+        s3xml_elem_u64(b, "NextPartNumberMarker", a->next_part_number_marker);
+        s3xml_elem_u64(b, "PartNumberMarker", a->part_number_marker);
+        s3xml_raw(b, a->parts_xml ? a->parts_xml : "", a->parts_xml ? a->parts_len : 0);
+        s3xml_elem_u64(b, "PartsCount", a->parts_count);
+        s3xml_close(b, "ObjectParts");
+    }
+    if (a->storage_class)
+        storage_class(b, NULL);
+    if (a->has_size)
+        s3xml_elem_u64(b, "ObjectSize", a->size);
+    s3xml_close(b, "GetObjectAttributesOutput");
+}
+
+void s3xml_object_part(struct s3xml_buf *b, unsigned number, uint64_t size)
+{
+    s3xml_open(b, "Part");
+    s3xml_elem_u64(b, "PartNumber", number);
+    s3xml_elem_u64(b, "Size", size);
+    s3xml_close(b, "Part");
+}
+
 void s3xml_acl_owner_only(struct s3xml_buf *b, const struct s3xml_owner *o)
 {
     static const char grantee[] = "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-"

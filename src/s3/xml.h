@@ -447,6 +447,27 @@ HF_HIDDEN void s3xml_uploads_prefix(struct s3xml_buf *b, const struct s3xml_uplo
 HF_HIDDEN void s3xml_uploads_end(struct s3xml_buf *b);
 
 /*
+ * GetObjectAttributesOutput: ETag (unquoted, as S3 writes it here),
+ * ObjectParts (IsTruncated, MaxParts, NextPartNumberMarker,
+ * PartNumberMarker, the <Part> entries written by s3xml_object_part into
+ * @parts_xml, PartsCount), StorageClass, ObjectSize; each only when asked.
+ */
+struct s3xml_object_attrs {
+    const char *etag;                   /* NULL: left out */
+    bool storage_class;                 /* StorageClass STANDARD */
+    bool has_size;
+    uint64_t size;
+    bool has_parts;                     /* ObjectParts */
+    unsigned parts_count, part_number_marker, next_part_number_marker, max_parts;
+    bool is_truncated;
+    const char *parts_xml;              /* trusted markup from s3xml_object_part */
+    size_t parts_len;
+};
+HF_HIDDEN void s3xml_object_attributes(struct s3xml_buf *b, const struct s3xml_object_attrs *a);
+/* <Part><PartNumber/><Size/></Part> of GetObjectAttributes. */
+HF_HIDDEN void s3xml_object_part(struct s3xml_buf *b, unsigned number, uint64_t size);
+
+/*
  * AccessControlPolicy (GetBucketAcl, GetObjectAcl) for holdfast's one
  * access rule: @owner, and one Grant of FULL_CONTROL to @owner as a
  * CanonicalUser (xsi:type attribute, as S3 writes it).

@@ -493,3 +493,33 @@ def test_get_and_head_by_part_number(s3, bucket):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         s3.get_object(Bucket=bucket, Key="plain", PartNumber=2)
     assert code(e) == "InvalidPart"
+
+
+def test_get_object_attributes(s3, bucket):
+    attrs = ["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"]
+    up = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    sizes = [5 << 20, 5 << 20, 5 << 20, 10]
+    parts = [{"PartNumber": n, "ETag": s3.upload_part(
+        Bucket=bucket, Key="mp", UploadId=up, PartNumber=n, Body=os.urandom(size))["ETag"]}
+        for n, size in enumerate(sizes, 1)]
+    etag = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=up,
+                                        MultipartUpload={"Parts": parts})["ETag"]
+    a = s3.get_object_attributes(Bucket=bucket, Key="mp", ObjectAttributes=attrs)
+    assert a["ETag"] == etag.strip('"') and a["ObjectSize"] == sum(sizes)
+    assert a["StorageClass"] == "STANDARD"
+    op = a["ObjectParts"]
+    assert op["TotalPartsCount"] == 4 and op["IsTruncated"] is False
+    assert [(p["PartNumber"], p["Size"]) for p in op["Parts"]] == list(enumerate(sizes, 1))
+    a = s3.get_object_attributes(Bucket=bucket, Key="mp", ObjectAttributes=["ObjectParts"],
+                                 MaxParts=2, PartNumberMarker=1)
+    op = a["ObjectParts"]
+    assert [p["PartNumber"] for p in op["Parts"]] == [2, 3]
+    assert op["IsTruncated"] is True and op["NextPartNumberMarker"] == 3
+    assert "ETag" not in a and "ObjectSize" not in a
+    r = s3.put_object(Bucket=bucket, Key="plain", Body=b"foo")
+    a = s3.get_object_attributes(Bucket=bucket, Key="plain", ObjectAttributes=attrs)
+    assert a["ETag"] == r["ETag"].strip('"') and a["ObjectSize"] == 3
+    assert "ObjectParts" not in a and "VersionId" not in a
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_object_attributes(Bucket=bucket, Key="missing", ObjectAttributes=attrs)
+    assert code(e) == "NoSuchKey"
