@@ -2297,46 +2297,98 @@ struct uploads_ctx {
     struct s3xml_uploads_head *h;
     struct s3xml_owner *owner;
     const char *prefix;
+    const char *key_marker;         /* "": none */
+    const char *id_marker;          /* within key_marker: after this upload ("": none) */
+    bool skipping;                  /* still within key_marker, before id_marker */
+    unsigned max, count;
+    char *next_key;                 /* the last upload written */
+    char next_id[HF_VERSION_ID_LEN + 1];
 };
 
+/* hf_upload_list callback: uploads in (key, initiation) order after the markers. */
 static enum hf_err upload_entry(void *arg, const struct hf_upload_info *u)
 {
     struct uploads_ctx *c = arg;
-    size_t pl = strlen(c->prefix);
+    size_t pl = strlen(c->prefix), ml = strlen(c->key_marker);
+    int cmp;
 
     if (u->keylen < pl || memcmp(u->key, c->prefix, pl) != 0)
         return HF_OK;
+    if (ml) {
+        cmp = memcmp(u->key, c->key_marker, u->keylen < ml ? u->keylen : ml);
+        if (cmp < 0 || (cmp == 0 && u->keylen < ml))
+            return HF_OK;
+        if (cmp == 0 && u->keylen == ml) {
+            /* S3: key-marker alone skips that key; with upload-id-marker, its uploads up to it. */
+            if (!*c->id_marker || c->skipping) {
+                c->skipping = c->skipping && strcmp(u->upload_id, c->id_marker) != 0;
+                return HF_OK;
+            }
+        }
+    }
+    if (c->count == c->max) {
+        c->h->is_truncated = true;
+        return LIST_STOP;
+    }
     s3xml_uploads_entry(c->b, c->h, &(struct s3xml_upload){
                                         .key = u->key, .key_len = u->keylen,
                                         .upload_id = u->upload_id, .initiator = c->owner,
                                         .owner = c->owner, .initiated_ns = u->created_ns });
-    return HF_OK;
+    c->count++;
+    free(c->next_key);
+    c->next_key = strndup(u->key, u->keylen);
+    snprintf(c->next_id, sizeof(c->next_id), "%s", u->upload_id);
+    return c->next_key ? HF_OK : HF_ENOMEM;
 }
 
 static void list_uploads(struct req *r)
 {
     struct meta_bucket mb;
-    struct s3xml_buf b;
+    struct s3xml_buf b, entries;
     struct s3xml_owner owner = { r->user_name, r->user_name };
-    char *prefix = param(r, "prefix", NULL);
-    struct s3xml_uploads_head h = { .bucket = r->bucket, .prefix = prefix, .max_uploads = 1000 };
-    struct uploads_ctx c = { &b, &h, &owner, prefix ? prefix : "" };
+    char *prefix = param(r, "prefix", NULL), *km = param(r, "key-marker", NULL),
+         *im = param(r, "upload-id-marker", NULL), *mu = param(r, "max-uploads", NULL), *end;
+    struct s3xml_uploads_head h = { .bucket = r->bucket, .prefix = prefix, .max_uploads = 1000,
+                                    .key_marker = km, .upload_id_marker = im };
+    struct uploads_ctx c = { &entries, &h, &owner, prefix ? prefix : "", km ? km : "",
+                             im ? im : "", true, 1000, 0, NULL, "" };
     enum hf_err rc;
 
-    if (!own_bucket(r, &mb)) {
-        free(prefix);
-        return;
+    if (!own_bucket(r, &mb))
+        goto out;
+    if (mu) {
+        long v = strtol(mu, &end, 10);
+        if (end == mu || *end || v < 0) {
+            send_error(r, 400, "InvalidArgument", "Argument max-uploads must be an integer "
+                       "between 0 and 2147483647");
+            goto out;
+        }
+        c.max = h.max_uploads = v > 1000 ? 1000 : (unsigned)v;
+    }
+    s3xml_buf_init(&entries, S3XML_OUT_MAX);
+    rc = hf_upload_list(r->conn->st, r->bucket, upload_entry, &c);
+    if (rc != HF_OK && rc != LIST_STOP) {
+        s3xml_buf_release(&entries);
+        send_hf_error(r, rc);
+        goto out;
+    }
+    if (h.is_truncated) {
+        h.next_key_marker = c.next_key;
+        h.next_upload_id_marker = c.next_id;
     }
     s3xml_buf_init(&b, S3XML_OUT_MAX);
     s3xml_uploads_begin(&b, &h);
-    rc = hf_upload_list(r->conn->st, r->bucket, upload_entry, &c);
+    s3xml_raw(&b, entries.data ? entries.data : "", entries.len);
     s3xml_uploads_end(&b);
-    if (rc != HF_OK)
-        send_hf_error(r, rc);
-    else
-        send_xml_buf(r, 200, &b);
+    s3xml_buf_release(&entries);
+    send_xml_buf(r, 200, &b);
     s3xml_buf_release(&b);
+out:
     free(prefix);
+    free(km);
+    free(im);
+    free(mu);
+    free(c.next_key);
 }
 
 /* ------------------------------------------------------------------ */

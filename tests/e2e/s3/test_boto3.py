@@ -523,3 +523,24 @@ def test_get_object_attributes(s3, bucket):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         s3.get_object_attributes(Bucket=bucket, Key="missing", ObjectAttributes=attrs)
     assert code(e) == "NoSuchKey"
+
+
+def test_list_multipart_uploads_pages(s3, bucket):
+    ups = []
+    for key in ("a", "b", "b", "c"):
+        ups.append((key, s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]))
+    seen, kw = [], {}
+    while True:
+        r = s3.list_multipart_uploads(Bucket=bucket, MaxUploads=1, **kw)
+        assert r["MaxUploads"] == 1 and len(r.get("Uploads", [])) <= 1
+        seen += [(u["Key"], u["UploadId"]) for u in r.get("Uploads", [])]
+        if not r["IsTruncated"]:
+            break
+        kw = {"KeyMarker": r["NextKeyMarker"], "UploadIdMarker": r["NextUploadIdMarker"]}
+    assert sorted(seen) == sorted(ups) and len(seen) == 4
+    r = s3.list_multipart_uploads(Bucket=bucket, KeyMarker="b")   # key-marker alone: after b
+    assert [u["Key"] for u in r["Uploads"]] == ["c"] and r["IsTruncated"] is False
+    r = s3.list_multipart_uploads(Bucket=bucket, MaxUploads=0)
+    assert r.get("Uploads", []) == [] and r["IsTruncated"] is True
+    for key, up in ups:
+        s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=up)
