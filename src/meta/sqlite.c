@@ -1071,12 +1071,6 @@ enum hf_err meta_bucket_delete(struct meta *m, int64_t id)
     enum hf_err rc;
     int s;
 
-    /*
-     * One transaction: a write committing meanwhile either lands before the
-     * check (and the bucket is not empty) or finds the bucket gone.
-     */
-    if ((rc = meta_begin(m)) != HF_OK)
-        return rc;
     rc = prep(m, "SELECT 1 FROM versions WHERE bucket=?1 AND state=0 LIMIT 1", &st);
     if (rc != HF_OK)
         goto fail;
@@ -1112,11 +1106,8 @@ enum hf_err meta_bucket_delete(struct meta *m, int64_t id)
                 goto fail;
         }
     }
-    if ((rc = meta_commit(m)) != HF_OK)
-        goto fail;
     return HF_OK;
 fail:
-    meta_rollback(m);
     return rc;
 }
 

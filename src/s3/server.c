@@ -496,6 +496,11 @@ static bool authenticate(struct req *r)
         return false;
     }
     rc = auth_key_lookup(r->conn->st, r->auth.access_key, secret, &r->user, r->user_name);
+    if (rc == HF_OK) {
+        char actor[AUTH_USER_MAX + 8];
+        snprintf(actor, sizeof(actor), "s3:%s", r->user_name);
+        hf_store_set_actor(r->conn->st, actor);   /* who the log names for this request */
+    }
     if (rc != HF_OK) {
         OPENSSL_cleanse(secret, sizeof(secret));
         if (rc == HF_ENOTFOUND)
@@ -863,8 +868,7 @@ static void create_bucket_finish(struct req *r)
                        "The requested bucket name is not available.");
         return;
     }
-    rc = meta_bucket_create(r->conn->st->meta, r->bucket, hf_now_ns(), r->user,
-                            HF_VERSIONING_OFF);
+    rc = obj_bucket_create(r->conn->st, r->bucket, r->user, HF_VERSIONING_OFF);
     if (rc == HF_EEXIST) {
         send_error(r, 409, "BucketAlreadyExists", "The requested bucket name is not available.");
         return;
@@ -889,7 +893,7 @@ static void delete_bucket(struct req *r)
 
     if (!own_bucket(r, &mb))
         return;
-    rc = meta_bucket_delete(r->conn->st->meta, mb.id);
+    rc = obj_bucket_delete(r->conn->st, &mb);
     if (rc == HF_ENOTEMPTY)
         send_error(r, 409, "BucketNotEmpty", "The bucket you tried to delete is not empty");
     else if (rc != HF_OK)
@@ -946,9 +950,9 @@ static void put_versioning_finish(struct req *r)
         send_error(r, 400, "MalformedXML", "The XML you provided was not well-formed");
         return;
     }
-    rc = meta_bucket_set_versioning(r->conn->st->meta, mb.id,
-                                    vc.status == S3XML_VERSIONING_ENABLED
-                                        ? HF_VERSIONING_ENABLED : HF_VERSIONING_SUSPENDED);
+    rc = obj_bucket_set_versioning(r->conn->st, &mb,
+                                   vc.status == S3XML_VERSIONING_ENABLED
+                                       ? HF_VERSIONING_ENABLED : HF_VERSIONING_SUSPENDED);
     if (rc != HF_OK)
         send_hf_error(r, rc);
     else

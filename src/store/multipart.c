@@ -236,7 +236,7 @@ enum hf_err hf_upload_complete(struct hf_store *st, const char *bucket, const ch
     rc = hf_random(v->vid, 16);
     if (rc != HF_OK)
         goto fail;
-    if (v->is_null && (rc = meta_version_hide_null(st->meta, bid, key, keylen, NULL)) != HF_OK)
+    if (v->is_null && (rc = obj_hide_null(st, bucket, bid, key, keylen)) != HF_OK)
         goto meta_fail;
     if ((rc = meta_version_insert(st->meta, v)) != HF_OK)
         goto meta_fail;

@@ -18,6 +18,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "audit/audit.h"
 #include "store/object.h"
 #include "banned.h"
 
@@ -77,6 +78,114 @@ enum hf_err obj_bucket_get(struct hf_store *st, const char *bucket, struct meta_
     if (rc != HF_OK)
         return hf_fail(st, rc, "%s", meta_errmsg(st->meta));
     return HF_OK;
+}
+
+static const char *versioning_name(int state)
+{
+    return state == HF_VERSIONING_ENABLED     ? "Enabled"
+           : state == HF_VERSIONING_SUSPENDED ? "Suspended"
+                                              : "Off";
+}
+
+/* Commit (or roll back) a bucket change with its log entry. */
+static enum hf_err bucket_finish(struct hf_store *st, enum hf_err rc)
+{
+    if (rc == HF_OK)
+        rc = meta_commit(st->meta);
+    if (rc != HF_OK) {
+        meta_rollback(st->meta);
+        if (rc == HF_EMETA || rc == HF_EBUSY)
+            hf_fail(st, rc, "%s", meta_errmsg(st->meta));
+        return rc;
+    }
+    audit_after_commit(st);
+    return HF_OK;
+}
+
+enum hf_err obj_bucket_create(struct hf_store *st, const char *name, int64_t owner,
+                              int versioning)
+{
+    char subject[80], own[24];
+    enum hf_err rc = meta_begin(st->meta);
+
+    snprintf(subject, sizeof(subject), "bucket:%s", name);
+    snprintf(own, sizeof(own), "%lld", (long long)owner);
+    if (rc == HF_OK)
+        rc = meta_bucket_create(st->meta, name, hf_now_ns(), owner, versioning);
+    if (rc == HF_OK)
+        rc = audit_event(st, "bucket.created", subject, "owner-id", own, "versioning",
+                         versioning_name(versioning), NULL);
+    return bucket_finish(st, rc);
+}
+
+enum hf_err obj_bucket_delete(struct hf_store *st, const struct meta_bucket *mb)
+{
+    char subject[80];
+    enum hf_err rc = meta_begin(st->meta);
+
+    snprintf(subject, sizeof(subject), "bucket:%s", mb->name);
+    if (rc == HF_OK)
+        rc = meta_bucket_delete(st->meta, mb->id);
+    if (rc == HF_OK)
+        rc = audit_event(st, "bucket.removed", subject, NULL);
+    return bucket_finish(st, rc);
+}
+
+enum hf_err obj_bucket_set_versioning(struct hf_store *st, const struct meta_bucket *mb,
+                                      int state)
+{
+    char subject[80];
+    enum hf_err rc;
+
+    if (mb->versioning == state)
+        return HF_OK;           /* not a change: nothing to record */
+    rc = meta_begin(st->meta);
+    snprintf(subject, sizeof(subject), "bucket:%s", mb->name);
+    if (rc == HF_OK)
+        rc = meta_bucket_set_versioning(st->meta, mb->id, state);
+    if (rc == HF_OK)
+        rc = audit_event(st, "bucket.versioning", subject, "from",
+                         versioning_name(mb->versioning), "to", versioning_name(state), NULL);
+    return bucket_finish(st, rc);
+}
+
+enum hf_err obj_log_removal(struct hf_store *st, const char *kind, const char *bucket,
+                            const struct meta_version *v)
+{
+    struct audit_record *r;
+    char vid[33], subject[HF_KEY_MAX + 80];
+    enum hf_err rc;
+
+    /* Keys hold no NUL (hf_key_check); the record escapes control bytes. */
+    snprintf(subject, sizeof(subject), "object:%s/%.*s", bucket, (int)v->keylen, v->key);
+    if (!(r = audit_record_new(kind, subject)))
+        return HF_ENOMEM;
+    hf_hex(v->vid, 16, vid);
+    record_detail(r, "version-id", "%s", v->is_null ? "null" : vid);
+    record_detail(r, "version-uuid", "%s", vid);
+    record_detail(r, "size", "%llu", (unsigned long long)v->size);
+    if (v->marker)
+        record_detail(r, "delete-marker", "true");
+    rc = audit_append(st, r);
+    free(r);
+    return rc;
+}
+
+enum hf_err obj_hide_null(struct hf_store *st, const char *bucket, int64_t bid, const char *key,
+                          size_t keylen)
+{
+    struct meta_version *v = malloc(sizeof(*v));
+    enum hf_err rc;
+
+    if (!v)
+        return HF_ENOMEM;
+    rc = meta_version_get_null(st->meta, bid, key, keylen, v);
+    if (rc == HF_OK)
+        rc = obj_log_removal(st, "object.overwritten", bucket, v);
+    if (rc == HF_OK)
+        rc = meta_version_hide_null(st->meta, bid, key, keylen, NULL);
+    free(v);
+    return rc == HF_ENOTFOUND ? HF_OK : rc;
 }
 
 void obj_frame_hdr(const struct meta_version *v, unsigned i, uint64_t s, const uint8_t *payload,
@@ -667,9 +776,13 @@ enum hf_err hf_delete(struct hf_store *st, const char *bucket, const char *key, 
             rc = meta_version_get(st->meta, mb.id, key, keylen, vid, v);
         }
         if (rc == HF_OK)
+            rc = obj_log_removal(st, "object.version-deleted", bucket, v);
+        if (rc == HF_OK)
             rc = meta_version_set_state(st->meta, v->id, VERSION_DELETED);
         if (rc == HF_OK)
             rc = meta_commit(st->meta);
+        if (rc == HF_OK)
+            audit_after_commit(st);
         if (rc == HF_ENOTFOUND) {
             meta_rollback(st->meta);
             rc = hf_fail(st, rc, "no such version: %s", version_id);
@@ -683,7 +796,7 @@ enum hf_err hf_delete(struct hf_store *st, const char *bucket, const char *key, 
     }
     /* Not versioning, or suspended: the null version goes (S3 semantics). */
     if (mb.versioning != HF_VERSIONING_ENABLED) {
-        rc = meta_version_hide_null(st->meta, mb.id, key, keylen, NULL);
+        rc = obj_hide_null(st, bucket, mb.id, key, keylen);
         if (rc != HF_OK)
             goto meta_fail;
     }

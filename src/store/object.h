@@ -37,6 +37,36 @@ HF_HIDDEN enum hf_err obj_bad_key(struct hf_store *st);
 /* Resolve a bucket name with its owner and versioning; HF_ENOTFOUND when missing. */
 HF_HIDDEN enum hf_err obj_bucket_get(struct hf_store *st, const char *bucket,
                                      struct meta_bucket *mb);
+/*
+ * Bucket changes, each one transaction with its audit log entry
+ * ("bucket.created", "bucket.removed", "bucket.versioning").
+ * obj_bucket_create: HF_EEXIST when the name is taken.  obj_bucket_delete:
+ * HF_ENOTEMPTY while a live version or marker is in it (its uploads in
+ * progress are aborted with it).  Errors also: HF_EMETA, HF_EBUSY, and
+ * the audit log's (audit_append).
+ */
+HF_HIDDEN enum hf_err obj_bucket_create(struct hf_store *st, const char *name, int64_t owner,
+                                        int versioning);
+HF_HIDDEN enum hf_err obj_bucket_delete(struct hf_store *st, const struct meta_bucket *mb);
+HF_HIDDEN enum hf_err obj_bucket_set_versioning(struct hf_store *st,
+                                                const struct meta_bucket *mb, int state);
+
+/*
+ * Record in the audit log (caller's transaction) that version @v of
+ * @bucket leaves the namespace for the reclaimer: @kind is
+ * "object.version-deleted" (removed by version id) or "object.overwritten"
+ * (a null version replaced or hidden, S3's unversioned semantics).
+ * Errors: as audit_append.
+ */
+HF_HIDDEN enum hf_err obj_log_removal(struct hf_store *st, const char *kind,
+                                      const char *bucket, const struct meta_version *v);
+/*
+ * Hide the live null version of a key, if there is one, logging it as
+ * "object.overwritten" (caller's transaction).  Errors: HF_EMETA, audit's.
+ */
+HF_HIDDEN enum hf_err obj_hide_null(struct hf_store *st, const char *bucket, int64_t bid,
+                                    const char *key, size_t keylen);
+
 /* Resolve a bucket name; HF_ENOTFOUND with a message when missing. */
 HF_HIDDEN enum hf_err obj_bucket(struct hf_store *st, const char *bucket, int64_t *id);
 

@@ -543,7 +543,7 @@ enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *m
             rc = precondition(w, &mb);
         v->is_null = rc == HF_OK && mb.versioning != HF_VERSIONING_ENABLED;
         if (rc == HF_OK && v->is_null)
-            rc = meta_version_hide_null(st->meta, v->bucket, v->key, v->keylen, NULL);
+            rc = obj_hide_null(st, w->bucket, v->bucket, v->key, v->keylen);
         if (rc == HF_OK)
             rc = meta_version_insert(st->meta, v);
     }

@@ -20,11 +20,17 @@
  *   (3) Intents of a live process are never touched by another process.
  *   (4) An orphan is a well-formed shard file name that no version, intent
  *       or garbage row names; only an explicit orphan scan removes it.
+ *   (5) A stored version's files are removed only after its
+ *       "object.reclaimed" entry is committed to the audit log (and orphans
+ *       after a "reclaim.orphans" entry): if the log refuses, nothing goes.
+ *       Files of writes never acknowledged (intents) and shard generations
+ *       replaced by repair (garbage) are not logged: no data leaves with them.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "store/object.h"
 #include "store/reclaim.h"
 #include "banned.h"
@@ -122,8 +128,40 @@ enum hf_err reclaim_failed_write(struct hf_store *st, const uint8_t vid[16])
     return rc;
 }
 
+/* The "object.reclaimed" entry for @v, committed before its files go. */
+static enum hf_err log_reclaim(struct hf_store *st, const struct meta_version *v)
+{
+    char vid[33], subject[48], *key = malloc(v->keylen + 1);
+    struct audit_record *r;
+    enum hf_err rc;
+
+    hf_hex(v->vid, 16, vid);
+    snprintf(subject, sizeof(subject), "version:%s", vid);
+    if (!key || !(r = audit_record_new("object.reclaimed", subject))) {
+        free(key);
+        return HF_ENOMEM;
+    }
+    memcpy(key, v->key, v->keylen);
+    key[v->keylen] = '\0';
+    record_detail(r, "bucket-id", "%lld", (long long)v->bucket);
+    record_detail(r, "key", "%s", key);
+    record_detail(r, "size", "%llu", (unsigned long long)v->size);
+    record_detail(r, "shards", "%u", v->marker ? 0 : v->k + v->m);
+    if (v->composite)
+        record_detail(r, "multipart", "true");
+    if (v->marker)
+        record_detail(r, "delete-marker", "true");
+    record_detail(r, "gate", "allowed: no hold or retention applies");
+    rc = audit_log(st, r);
+    free(r);
+    free(key);
+    if (rc != HF_OK)
+        hf_fail(st, rc, "the audit log refused the reclaim of version %s; nothing removed", vid);
+    return rc;
+}
+
 /* Remove one deleted version's shards (or its parts'), then its rows. */
-static enum hf_err reclaim_version(struct hf_store *st, int64_t id, uint64_t *files)
+static enum hf_err reclaim_version(struct hf_store *st, int64_t id, bool top, uint64_t *files)
 {
     struct meta_version *v = malloc(sizeof(*v));
     struct meta_shard sh[HF_MAX_SHARDS];
@@ -139,6 +177,9 @@ static enum hf_err reclaim_version(struct hf_store *st, int64_t id, uint64_t *fi
         rc = HF_OK; /* kept; it will be asked again next run */
         goto out;
     }
+    /* Invariant 5: durable in the audit log before any byte goes. */
+    if (top && (rc = log_reclaim(st, v)) != HF_OK)
+        goto out;
     if (v->composite) {
         /* A multipart object: its parts go with it (multipart.c invariant 2). */
         struct meta_piece *pc = NULL;
@@ -149,7 +190,7 @@ static enum hf_err reclaim_version(struct hf_store *st, int64_t id, uint64_t *fi
             if (rc == HF_ENOTFOUND)
                 rc = HF_OK; /* already reclaimed by an interrupted earlier run */
             else if (rc == HF_OK)
-                rc = reclaim_version(st, pc[i].part_version, files);
+                rc = reclaim_version(st, pc[i].part_version, false, files);
         }
         free(pc);
         if (rc == HF_OK)
@@ -253,7 +294,7 @@ enum hf_err hf_reclaim(struct hf_store *st, unsigned flags, struct hf_reclaim_st
     do {
         rc = meta_version_ids(st->meta, VERSION_DELETED, true, after, 256, ids, &nids);
         for (size_t i = 0; rc == HF_OK && i < nids; i++) {
-            enum hf_err r = reclaim_version(st, ids[i], &out->files);
+            enum hf_err r = reclaim_version(st, ids[i], true, &out->files);
             after = ids[i];
             if (r == HF_OK)
                 out->versions++;
@@ -270,6 +311,19 @@ enum hf_err hf_reclaim(struct hf_store *st, unsigned flags, struct hf_reclaim_st
         if (!o.be->up)
             continue;
         rc = o.be->ops->walk(o.be, orphan_cb, &o);
+        if (rc == HF_OK && o.n > 0) {
+            struct audit_record *r;
+            char subject[80];
+            snprintf(subject, sizeof(subject), "backend:%s", o.be->name);
+            if (!(r = audit_record_new("reclaim.orphans", subject)))
+                rc = HF_ENOMEM;
+            else {
+                record_detail(r, "files", "%zu", o.n);
+                record_detail(r, "first", "%s", o.names[0]);
+                rc = audit_log(st, r);
+                free(r);
+            }
+        }
         for (size_t i = 0; rc == HF_OK && i < o.n; i++) {
             enum hf_err r = remove_file(st, o.be->id, o.names[i]);
             if (r == HF_OK) {

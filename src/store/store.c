@@ -33,6 +33,7 @@
 #include "audit/audit.h"
 #include "backend/backend.h"
 #include "meta/meta.h"
+#include "store/object.h"
 #include "store/placement.h"
 #include "store/reclaim.h"
 #include "banned.h"
@@ -156,6 +157,24 @@ enum hf_err hf_store_init(const char *dir, const struct hf_init_opts *opts)
         rc = hf_err_from_errno(errno);
     if (rc == HF_OK)
         rc = hf_fsync_dir(adir);
+    if (rc == HF_OK) {
+        /* The log's first entries: its key, then this store's configuration. */
+        struct hf_store *st;
+        struct audit_record *r = NULL;
+        meta_close(m);
+        m = NULL;
+        rc = hf_store_open(adir, &st);
+        if (rc == HF_OK && !(r = audit_record_new("store.created", adir)))
+            rc = HF_ENOMEM;
+        if (rc == HF_OK) {
+            record_detail(r, "ec", "%u+%u", o.k, o.m);
+            record_detail(r, "segment-size", "%u", o.segment_size);
+            record_detail(r, "domains", "%u", o.domains);
+            rc = audit_log(st, r);
+        }
+        free(r);
+        hf_store_close(st);
+    }
 out:
     OPENSSL_cleanse(key, sizeof(key));
     meta_close(m);
@@ -314,6 +333,7 @@ enum hf_err hf_store_open(const char *dir, struct hf_store **out)
     if (rc != HF_OK)
         goto fail;
     reclaim_abandoned(st);
+    audit_clock_check(st);
     *out = st;
     return HF_OK;
 fail:
@@ -499,11 +519,23 @@ enum hf_err hf_backend_add(struct hf_store *st, const char *name, const char *pa
         rc = hf_fail(st, rc, "%s: cannot prepare backend", apath);
         goto out;
     }
-    rc = meta_backend_add(st->meta, name, domain, apath, &id);
+    rc = meta_begin(st->meta);
+    if (rc == HF_OK)
+        rc = meta_backend_add(st->meta, name, domain, apath, &id);
+    if (rc == HF_OK) {
+        char subject[80];
+        snprintf(subject, sizeof(subject), "backend:%s", name);
+        rc = audit_event(st, "backend.added", subject, "domain", domain, "location", apath,
+                         "kind", "dir", NULL);
+    }
+    if (rc == HF_OK)
+        rc = meta_commit(st->meta);
     if (rc != HF_OK) {
+        meta_rollback(st->meta);
         rc = hf_fail(st, rc, "%s", meta_errmsg(st->meta));
         goto out;
     }
+    audit_after_commit(st);
     mb = (struct meta_backend){ .id = id, .name = name, .domain = domain,
                                 .location = apath, .kind = "dir", .weight = 1 };
     rc = load_backend(st, &mb);
@@ -541,6 +573,20 @@ enum hf_err hf_backend_replace(struct hf_store *st, const char *name)
         }
     }
     closedir(d);
+    {
+        /* Logged before the new disk is adopted: the log says it happened first. */
+        struct audit_record *r;
+        char subject[80];
+        snprintf(subject, sizeof(subject), "backend:%s", be->name);
+        if (!(r = audit_record_new("backend.replaced", subject)))
+            return HF_ENOMEM;
+        record_detail(r, "location", "%s", be->location);
+        record_detail(r, "domain", "%s", be->domain);
+        rc = audit_log(st, r);
+        free(r);
+        if (rc != HF_OK)
+            return rc;
+    }
     rc = backend_dir_prepare(be->location, be->name);
     if (rc != HF_OK)
         return hf_fail(st, rc, "%s: cannot write the backend marker", be->location);
@@ -616,7 +662,7 @@ enum hf_err hf_bucket_create(struct hf_store *st, const char *name)
         return hf_fail(st, HF_EBADBUCKET,
                        "bucket names are 3-63 characters of a-z, 0-9, '.' and '-'");
     /* Buckets made by the operator's CLI keep every version (issue 2). */
-    rc = meta_bucket_create(st->meta, name, hf_now_ns(), 0, HF_VERSIONING_ENABLED);
+    rc = obj_bucket_create(st, name, 0, HF_VERSIONING_ENABLED);
     if (rc == HF_EEXIST)
         return hf_fail(st, rc, "bucket %s already exists", name);
     return rc == HF_OK ? HF_OK : hf_fail(st, rc, "%s", meta_errmsg(st->meta));
