@@ -510,15 +510,7 @@ enum hf_err hf_backend_add(struct hf_store *st, const char *name, const char *pa
                          st->backends[i]->name);
             goto out;
         }
-    rc = backend_dir_prepare(apath, name);
-    if (rc == HF_EEXIST) {
-        rc = hf_fail(st, rc, "%s already holds a holdfast backend", apath);
-        goto out;
-    }
-    if (rc != HF_OK) {
-        rc = hf_fail(st, rc, "%s: cannot prepare backend", apath);
-        goto out;
-    }
+    /* The row, its log entry and the marker: a failure of any leaves none of them. */
     rc = meta_begin(st->meta);
     if (rc == HF_OK)
         rc = meta_backend_add(st->meta, name, domain, apath, &id);
@@ -526,13 +518,21 @@ enum hf_err hf_backend_add(struct hf_store *st, const char *name, const char *pa
         char subject[80];
         snprintf(subject, sizeof(subject), "backend:%s", name);
         rc = audit_event(st, "backend.added", subject, "domain", domain, "location", apath,
-                         "kind", "dir", NULL);
+                         "type", "dir", NULL);
+    }
+    if (rc == HF_OK) {
+        rc = backend_dir_prepare(apath, name);
+        if (rc == HF_EEXIST)
+            hf_fail(st, rc, "%s already holds a holdfast backend", apath);
+        else if (rc != HF_OK)
+            hf_fail(st, rc, "%s: cannot prepare backend", apath);
     }
     if (rc == HF_OK)
         rc = meta_commit(st->meta);
     if (rc != HF_OK) {
         meta_rollback(st->meta);
-        rc = hf_fail(st, rc, "%s", meta_errmsg(st->meta));
+        if (!st->errmsg[0])
+            hf_fail(st, rc, "%s", meta_errmsg(st->meta));
         goto out;
     }
     audit_after_commit(st);
