@@ -23,9 +23,10 @@ static int run(int argc, char **argv)
     static const struct option opts[] = {
         { "access-key", required_argument, NULL, 'a' },
         { "secret", required_argument, NULL, 's' },
+        { "role", required_argument, NULL, 'r' },
         { 0 },
     };
-    const char *ak = NULL, *secret = NULL;
+    const char *ak = NULL, *secret = NULL, *role = NULL;
     struct hf_store *st = NULL;
     struct hf_user_key key;
     enum hf_err rc;
@@ -37,6 +38,8 @@ static int run(int argc, char **argv)
             ak = optarg;
         else if (c == 's')
             secret = optarg;
+        else if (c == 'r')
+            role = optarg;
         else
             return cmd_usage(&cmd_user, "unknown option");
     }
@@ -48,6 +51,8 @@ static int run(int argc, char **argv)
         if ((ex = cmd_open("user", &st)) != EXIT_OK)
             return ex;
         rc = hf_user_add(st, argv[optind + 1], ak, secret, &key);
+        if (rc == HF_OK && role && (rc = hf_user_set_role(st, argv[optind + 1], role)) != HF_OK)
+            OPENSSL_cleanse(&key, sizeof(key)); /* created, but without the role asked for */
         if (rc == HF_OK) {
             printf("user %s\naccess key id:     %s\nsecret access key: %s\n"
                    "(the secret is shown only now; it is stored sealed by the master key)\n",
@@ -71,6 +76,15 @@ static int run(int argc, char **argv)
         if (rc == HF_OK)
             printf("removed user %s and its access keys\n", argv[optind + 1]);
         ex = rc == HF_OK ? EXIT_OK : cmd_fail("user rm", st, rc, argv[optind + 1]);
+    } else if (strcmp(argv[optind], "role") == 0) {
+        if (optind + 3 != argc || ak || secret || role)
+            return cmd_usage(&cmd_user, "role wants a user name and a role");
+        if ((ex = cmd_open("user", &st)) != EXIT_OK)
+            return ex;
+        rc = hf_user_set_role(st, argv[optind + 1], argv[optind + 2]);
+        if (rc == HF_OK)
+            printf("user %s is now %s\n", argv[optind + 1], argv[optind + 2]);
+        ex = rc == HF_OK ? EXIT_OK : cmd_fail("user role", st, rc, argv[optind + 1]);
     } else {
         return cmd_usage(&cmd_user, "unknown subcommand '%s'", argv[optind]);
     }
@@ -79,10 +93,13 @@ static int run(int argc, char **argv)
 }
 
 const struct cmd cmd_user = {
-    "user", run, "add NAME [--access-key ID --secret S] | ls | rm NAME",
+    "user", run, "add NAME [--access-key ID --secret S] [--role R] | ls | rm NAME"
+    " | role NAME ROLE",
     "S3 users and their access keys",
     "\n  add   create a user with an access key (generated unless given) and print\n"
     "        the key id and secret; the secret is shown only once\n"
     "  ls    users, creation time, access key ids\n"
-    "  rm    remove a user and its keys (refused while it owns a bucket)\n",
+    "  rm    remove a user and its keys (refused while it owns a bucket)\n"
+    "  role  user (its own buckets), auditor (also reads the audit log over HTTP) or\n"
+    "        admin (an auditor that may also sign checkpoints on demand)\n",
 };

@@ -14,7 +14,7 @@ if [ ! -f "$DATA/holdfast.conf" ]; then
 fi
 if [ ! -f "$DATA/admin-credentials" ] && ! "$BIN" --data "$DATA" user ls | grep -q .; then
   umask 077
-  "$BIN" --data "$DATA" user add admin > "$DATA/admin-credentials"
+  "$BIN" --data "$DATA" user add admin --role admin > "$DATA/admin-credentials"
 fi
 AK=$(sed -n 's/^access key id: *//p' "$DATA/admin-credentials" 2>/dev/null || true)
 SK=$(sed -n 's/^secret access key: *//p' "$DATA/admin-credentials" 2>/dev/null || true)

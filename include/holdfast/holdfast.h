@@ -608,6 +608,15 @@ struct hf_user_key {
 HF_API enum hf_err hf_user_add(struct hf_store *st, const char *name, const char *access_key,
                                const char *secret, struct hf_user_key *out);
 
+/*
+ * Give user @name a role: "user" (the default: its own buckets only),
+ * "auditor" (also reads the audit log's entries and proofs over HTTP) or
+ * "admin" (an auditor that may also sign checkpoints on demand).
+ * Logged as "user.role".  Errors: HF_ENOTFOUND, HF_EINVAL (unknown role),
+ * HF_EMETA.
+ */
+HF_API enum hf_err hf_user_set_role(struct hf_store *st, const char *name, const char *role);
+
 struct hf_user_info {
     const char *name;           /* borrowed */
     int64_t created_ns;

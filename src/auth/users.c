@@ -165,6 +165,39 @@ static enum hf_err any_bucket(void *arg, const char *name, int64_t created)
     return HF_EEXIST; /* stop at the first */
 }
 
+enum hf_err hf_user_set_role(struct hf_store *st, const char *name, const char *role)
+{
+    char subject[80];
+    int64_t id;
+    enum hf_err rc;
+
+    hf_clear_err(st);
+    if (strcmp(role, "user") != 0 && strcmp(role, "auditor") != 0 && strcmp(role, "admin") != 0)
+        return hf_fail(st, HF_EINVAL, "a role is user, auditor or admin");
+    snprintf(subject, sizeof(subject), "user:%s", name);
+    rc = meta_begin(st->meta);
+    if (rc == HF_OK)
+        rc = meta_user_id(st->meta, name, &id);
+    if (rc == HF_OK)
+        rc = audit_event(st, "user.role", subject, "role", role, NULL);
+    if (rc == HF_OK)
+        rc = meta_user_set_role(st->meta, id, role);
+    if (rc == HF_OK)
+        rc = meta_commit(st->meta);
+    if (rc != HF_OK) {
+        meta_rollback(st->meta);
+        return rc == HF_ENOTFOUND ? hf_fail(st, rc, "no user named %s", name)
+                                  : hf_fail(st, rc, "%s", meta_errmsg(st->meta));
+    }
+    audit_after_commit(st);
+    return HF_OK;
+}
+
+enum hf_err auth_user_role(struct hf_store *st, int64_t user, char *role, size_t len)
+{
+    return meta_user_role(st->meta, user, role, len);
+}
+
 struct user_keys {
     const char *name;
     char subject[80];

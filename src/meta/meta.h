@@ -158,6 +158,10 @@ HF_HIDDEN enum hf_err meta_file_known(struct meta *m, int64_t backend, const cha
 HF_HIDDEN enum hf_err meta_user_add(struct meta *m, const char *name, int64_t now, int64_t *id);
 /* HF_ENOTFOUND when there is no such user. */
 HF_HIDDEN enum hf_err meta_user_id(struct meta *m, const char *name, int64_t *id);
+/* Set a user's role ("user", "auditor", "admin"). */
+HF_HIDDEN enum hf_err meta_user_set_role(struct meta *m, int64_t id, const char *role);
+/* A user's role into @role (@len bytes).  HF_ENOTFOUND for no such user. */
+HF_HIDDEN enum hf_err meta_user_role(struct meta *m, int64_t id, char *role, size_t len);
 /* Remove a user and its keys. */
 HF_HIDDEN enum hf_err meta_user_remove(struct meta *m, int64_t id);
 /* @fn(arg, name, created, space-separated access keys), by name. */

@@ -8,7 +8,7 @@
  * FORMAT (schema version 1, revision SCHEMA_REVISION)
  *   backends(id, name UNIQUE, domain, location UNIQUE, kind, weight, created)
  *   buckets(id, name UNIQUE, created, owner, versioning)
- *   users(id, name UNIQUE, created)
+ *   users(id, name UNIQUE, created, role)   role: user, auditor or admin
  *   access_keys(access_key, user, secret)     secret wrapped by the master key
  *   uploads(id, bucket, key, attrs, created)  multipart uploads in progress
  *   parts(upload, part, version, size, etag)  their parts: versions in VERSION_PART
@@ -51,7 +51,7 @@ struct meta {
 };
 
 /* Bumped whenever schema below gains a table or a column (see upgrade()). */
-#define SCHEMA_REVISION "3"
+#define SCHEMA_REVISION "4"
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -65,7 +65,7 @@ static const char schema[] =
     " versioning INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS users(id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " name TEXT UNIQUE NOT NULL,"
-    " created INTEGER NOT NULL);"
+    " created INTEGER NOT NULL, role TEXT NOT NULL DEFAULT 'user');"
     "CREATE TABLE IF NOT EXISTS access_keys(access_key TEXT PRIMARY KEY,"
     " user INTEGER NOT NULL, secret BLOB NOT NULL, created INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS versions(id INTEGER PRIMARY KEY, bucket INTEGER NOT NULL,"
@@ -189,6 +189,7 @@ static enum hf_err upgrade(struct meta *m)
         { "versions", "attrs", "BLOB" },
         { "versions", "is_null", "INTEGER NOT NULL DEFAULT 0" },
         { "versions", "composite", "INTEGER NOT NULL DEFAULT 0" },
+        { "users", "role", "TEXT NOT NULL DEFAULT 'user'" },
     };
     enum hf_err rc = HF_OK;
 
@@ -924,6 +925,35 @@ enum hf_err meta_user_add(struct meta *m, const char *name, int64_t now, int64_t
     rc = done(m, st);
     if (rc == HF_OK)
         *id = sqlite3_last_insert_rowid(m->db);
+    return rc;
+}
+
+enum hf_err meta_user_set_role(struct meta *m, int64_t id, const char *role)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "UPDATE users SET role=? WHERE id=?", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, role, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, id);
+    return done(m, st);
+}
+
+enum hf_err meta_user_role(struct meta *m, int64_t id, char *role, size_t len)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT role FROM users WHERE id=?", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        snprintf(role, len, "%s", (const char *)sqlite3_column_text(st, 0));
+    else
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    sqlite3_finalize(st);
     return rc;
 }
 

@@ -40,6 +40,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "audit/audit.h"
 #include "auth/users.h"
 #include "meta/meta.h"
 #include "s3/range.h"
@@ -2476,6 +2477,148 @@ static bool unsupported_subresource(struct req *r, const char *allowed)
     return false;
 }
 
+/* ------------------------------------------------------------------ */
+/* the audit log over HTTP: /_holdfast/audit/...                       */
+/* ------------------------------------------------------------------ */
+/*
+ * GET key, checkpoint and consistency?old=&new= are public: they reveal
+ * hashes only.  GET entries?from=&count=[&kind=], prove?index=[&size=] and
+ * receipt?index= name users and objects: a signed request by an auditor
+ * or admin.  POST checkpoint (sign one now) is for an admin.  Answers are
+ * the same text and JSON as `holdfast audit` prints.
+ */
+
+struct text_buf {
+    char *p;
+    size_t len, cap;
+};
+
+static enum hf_err entries_cb(void *arg, const struct hf_audit_entry *e)
+{
+    struct text_buf *b = arg;
+    size_t n = strlen(e->json);
+
+    if (b->len + n + 2 > b->cap) {
+        size_t cap = (b->cap + n + 2) * 2;
+        char *p = realloc(b->p, cap);
+        if (!p)
+            return HF_ENOMEM;
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, e->json, n);
+    b->len += n;
+    b->p[b->len++] = '\n';
+    return HF_OK;
+}
+
+/* A decimal query parameter; false (after a 400) when present but not a number. */
+static bool audit_param(struct req *r, const char *name, uint64_t *v, bool required)
+{
+    bool has;
+    char *s = param(r, name, &has), *end = NULL;
+    bool ok;
+
+    if (!has && !required) {
+        free(s);
+        return true;
+    }
+    ok = s && *s && *s != '-' && (*v = strtoull(s, &end, 10), *end == '\0');
+    free(s);
+    if (!ok)
+        send_error(r, 400, "InvalidArgument", "A query parameter is missing or not a number.");
+    return ok;
+}
+
+static void send_text(struct req *r, int status, const char *type, char *text, size_t len)
+{
+    struct MHD_Response *resp = buffer_response(text, len);
+
+    MHD_add_response_header(resp, "Content-Type", type);
+    r->bytes_out += len;
+    respond(r, status, resp);
+}
+
+static void audit_api(struct req *r)
+{
+    const char *what = r->key ? r->key : "";
+    struct hf_store *st = r->conn->st;
+    bool get = strcmp(r->method, "GET") == 0, post = strcmp(r->method, "POST") == 0;
+    bool pub = get && (strcmp(what, "audit/key") == 0 || strcmp(what, "audit/checkpoint") == 0 ||
+                       strcmp(what, "audit/consistency") == 0);
+    uint64_t a = 0, b = 0, c = 0;
+    char role[16] = "", *out = NULL;
+    enum hf_err rc = HF_OK;
+
+    if (!pub) {
+        if (!authenticate(r))
+            return;
+        if (auth_user_role(st, r->user, role, sizeof(role)) != HF_OK ||
+            (strcmp(role, "auditor") != 0 && strcmp(role, "admin") != 0) ||
+            (post && strcmp(role, "admin") != 0)) {
+            send_error(r, 403, "AccessDenied",
+                       post ? "Only an admin may sign a checkpoint on demand."
+                            : "The audit log is open to auditors and admins"
+                              " (holdfast user role NAME auditor).");
+            return;
+        }
+    }
+    if (get && strcmp(what, "audit/key") == 0) {
+        rc = hf_audit_key(st, &out);
+        if (rc == HF_OK) {
+            char *line = hf_sprintf("%s\n", out);
+            free(out);
+            out = line;
+            rc = out ? HF_OK : HF_ENOMEM;
+        }
+    } else if ((get || post) && strcmp(what, "audit/checkpoint") == 0) {
+        rc = hf_audit_checkpoint(st, post, &out);
+    } else if (get && strcmp(what, "audit/consistency") == 0) {
+        if (!audit_param(r, "old", &a, true) || !audit_param(r, "new", &b, true))
+            return;
+        rc = hf_audit_consistency(st, a, b, &out);
+    } else if (get && strcmp(what, "audit/entries") == 0) {
+        struct text_buf tb = { NULL, 0, 0 };
+        char *kind = param(r, "kind", NULL);
+        if (!audit_param(r, "from", &a, false) || !audit_param(r, "count", &c, false)) {
+            free(kind);
+            return;
+        }
+        /* At most 10,000 entries an answer: page with from=. */
+        rc = hf_audit_list(st, a, c && c < 10000 ? c : 10000, kind, entries_cb, &tb);
+        free(kind);
+        if (rc == HF_OK) {
+            send_text(r, 200, "application/x-ndjson", tb.p ? tb.p : "", tb.len);
+            free(tb.p);
+            return;
+        }
+        free(tb.p);
+    } else if (get && strcmp(what, "audit/prove") == 0) {
+        if (!audit_param(r, "index", &a, true) || !audit_param(r, "size", &b, false))
+            return;
+        rc = hf_audit_prove(st, a, b, &out);
+    } else if (get && strcmp(what, "audit/receipt") == 0) {
+        if (!audit_param(r, "index", &a, true))
+            return;
+        rc = hf_audit_receipt(st, a, &out);
+    } else {
+        send_error(r, 404, "NoSuchKey", "No such audit log resource.");
+        return;
+    }
+    if (rc == HF_OK) {
+        bool json = out[0] == '{';
+        send_text(r, 200, json ? "application/json" : "text/plain; charset=utf-8", out,
+                  strlen(out));
+    } else if (rc == HF_ERANGE) {
+        send_error(r, 400, "InvalidArgument", hf_store_errmsg(st));
+    } else if (rc == HF_ENOTFOUND) {
+        send_error(r, 404, "NoSuchKey", "No checkpoint has been signed yet.");
+    } else {
+        send_error(r, 500, "InternalError", hf_store_errmsg(st));
+    }
+    free(out);
+}
+
 static void begin(struct req *r)
 {
     const char *m = r->method;
@@ -2492,7 +2635,13 @@ static void begin(struct req *r)
         send_error(r, 400, "InvalidRequest", "Too many request headers");
         return;
     }
-    if (!route(r) || !authenticate(r))
+    if (!route(r))
+        return;
+    if (strcmp(r->bucket, "_holdfast") == 0) {
+        audit_api(r);       /* not an S3 bucket name: never a user's */
+        return;
+    }
+    if (!authenticate(r))
         return;
     if (!r->bucket[0]) {
         if (strcmp(m, "GET") == 0)
@@ -2823,8 +2972,20 @@ enum hf_err hf_serve(const char *data_dir, const struct hf_server_opts *opts,
     }
     if (opts && opts->ready)
         opts->ready(opts->ready_arg);
-    while (!*stop)
-        usleep(100 * 1000);
+    {
+        /*
+         * The audit log's heartbeat: every 10 s, sign a checkpoint if events
+         * arrived and the latest is a minute old (AUDIT_CHECKPOINT_INTERVAL_S).
+         */
+        struct hf_store *ast = NULL;
+        (void)hf_store_open(srv.data_dir, &ast);
+        for (unsigned tick = 0; !*stop; tick++) {
+            if (ast && tick % 100 == 0)
+                audit_after_commit(ast);
+            usleep(100 * 1000);
+        }
+        hf_store_close(ast);
+    }
     /* Graceful: stop accepting, let in-flight requests finish or abort. */
     MHD_quiesce_daemon(srv.d);
     for (int i = 0; i < 50; i++) { /* up to 5 s for requests in flight */
