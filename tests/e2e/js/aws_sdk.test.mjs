@@ -81,6 +81,20 @@ test('PutObject (stream): aws-chunked with an x-amz-checksum-crc32 trailer', asy
   assert.equal(sha256(await getBytes({ Key: 'stream/chunked.bin' })), sha256(body));
 });
 
+test('PutObject (stream) with CRC32C, SHA1 and SHA256 trailers', async () => {
+  for (const alg of ['CRC32C', 'SHA1', 'SHA256']) {
+    const body = random(300_000 + alg.length);
+    const Key = `stream/${alg}`;
+    await s3.send(new PutObjectCommand({
+      Bucket, Key, Body: Readable.from([body.subarray(0, 100_000), body.subarray(100_000)]),
+      ContentLength: body.length, ChecksumAlgorithm: alg,
+    }));
+    const h = lastSent('PutObjectCommand');
+    assert.equal(h['x-amz-trailer'], `x-amz-checksum-${alg.toLowerCase()}`, alg);
+    assert.equal(sha256(await getBytes({ Key })), sha256(body), alg);
+  }
+});
+
 test('PutObject of an empty body, and an empty stream', async () => {
   await s3.send(new PutObjectCommand({ Bucket, Key: 'small/empty', Body: Buffer.alloc(0) }));
   await s3.send(new PutObjectCommand({ Bucket, Key: 'small/empty-stream', Body: Readable.from([]), ContentLength: 0 }));
