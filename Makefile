@@ -37,6 +37,8 @@ BIN      := $(BUILD)/holdfast
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%-replay)
 BENCH_BIN := $(BUILD)/bench/pipeline
@@ -65,6 +67,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS) -lcmocka
 
+# Test tools: drivers the end-to-end tests run (merkle_kat prints what the
+# Merkle code computes for tests/tools/rfc6962.py to check); internals too.
+$(BUILD)/tests/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+
 # Fuzz targets: a replay driver (any compiler) runs the corpus in make test;
 # `make fuzz` builds the libFuzzer binaries with clang.  UBSan must not
 # recover, or libFuzzer would neither stop nor save an input that triggers UB.
@@ -81,7 +89,7 @@ run: all
 
 test:
 	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN) $(FUZZ_REPLAY)
+	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN) $(FUZZ_REPLAY) $(TOOL_BIN)
 	@HOLDFAST_BIN=$(abspath $(BIN)) BUILD=$(BUILD) tests/run.sh $(UNIT_BIN) -- $(FUZZ_REPLAY)
 
 test-long:
@@ -94,6 +102,9 @@ bench:
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
 	@HOLDFAST_BIN=$(abspath $(BIN)) bench/run.sh $(BENCH_BIN)
 	@HOLDFAST_BIN=$(abspath $(BIN)) bench/http.sh
+	@$(MAKE) --no-print-directory $(BUILD)/bench/audit_log
+	@rm -rf $(BUILD)/bench-audit && $(BUILD)/bench/audit_log $(BUILD)/bench-audit \
+	    $${BENCH_AUDIT_N:-1000000}; rc=$$?; rm -rf $(BUILD)/bench-audit; exit $$rc
 
 fuzz:
 	@scripts/deps.sh test
