@@ -195,8 +195,11 @@ bool merkle_verify_consistency(uint64_t old, const uint8_t old_root[MERKLE_HASH_
         return false;
     if (old == new)
         return n == 0 && memcmp(old_root, new_root, MERKLE_HASH_LEN) == 0;
-    if (old == 0)
-        return n == 0;
+    if (old == 0) {
+        /* The empty tree is a prefix of every tree, but its root is SHA-256(""). */
+        SHA256((const uint8_t *)"", 0, fr);
+        return n == 0 && memcmp(fr, old_root, MERKLE_HASH_LEN) == 0;
+    }
     if (n == 0)
         return false;
     /* Step 2: a power-of-two old tree is itself the proof's first node. */

@@ -63,8 +63,9 @@ HF_HIDDEN bool merkle_verify_inclusion(const uint8_t leaf_hash[MERKLE_HASH_LEN],
 
 /*
  * RFC 9162 2.1.4.2: true when @path proves the tree (@old, @old_root) is a
- * prefix of (@new, @new_root).  An empty old tree is a prefix of every
- * tree; equal sizes need equal roots and an empty proof.
+ * prefix of (@new, @new_root).  An empty old tree (root SHA-256 of
+ * nothing) is a prefix of every tree; equal sizes need equal roots and an
+ * empty proof.
  */
 HF_HIDDEN bool merkle_verify_consistency(uint64_t old, const uint8_t old_root[MERKLE_HASH_LEN],
                                          uint64_t new, const uint8_t new_root[MERKLE_HASH_LEN],
