@@ -36,6 +36,7 @@
 
 #include <jansson.h>
 #include <openssl/crypto.h>
+#include <openssl/sha.h>
 
 #include "audit/audit.h"
 #include "audit/merkle.h"
@@ -48,6 +49,7 @@
 struct audit_state {
     struct note_signer signer;
     char *vkey;
+    uint8_t leaf[1 + AUDIT_RECORD_MAX];     /* 0x00 || entry: one handle, one thread */
 };
 
 void audit_state_free(struct audit_state *a)
@@ -219,26 +221,22 @@ static enum hf_err append_nodes(struct meta *m, uint64_t seq, const uint8_t leaf
 
 static enum hf_err append_one(struct hf_store *st, struct audit_record *r, uint64_t seq)
 {
-    uint8_t *leaf = malloc(AUDIT_RECORD_MAX), lh[32];
+    uint8_t *leaf = st->audit->leaf + 1, lh[32];
     size_t len;
     enum hf_err rc;
 
-    if (!leaf)
-        return HF_ENOMEM;
     r->seq = seq;
     r->time_ns = hf_now_ns();
     r->actor = st->actor[0] ? st->actor : "library";
     rc = record_encode(r, leaf, AUDIT_RECORD_MAX, &len);
-    if (rc != HF_OK) {
-        free(leaf);
+    if (rc != HF_OK)
         return hf_fail(st, rc == HF_ERANGE ? HF_EINVAL : rc,
                        "audit: event %s does not encode", r->kind);
-    }
-    merkle_leaf_hash(leaf, len, lh);
+    st->audit->leaf[0] = 0x00;                  /* RFC 6962 leaf prefix */
+    SHA256(st->audit->leaf, len + 1, lh);
     rc = meta_audit_append(st->meta, seq, r->time_ns, r->kind, leaf, len);
     if (rc == HF_OK)
         rc = append_nodes(st->meta, seq, lh);
-    free(leaf);
     if (rc != HF_OK)
         hf_fail(st, rc, "audit log: cannot append %s: %s", r->kind, meta_errmsg(st->meta));
     return rc;

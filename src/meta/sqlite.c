@@ -42,7 +42,7 @@
 #include "meta/meta.h"
 #include "banned.h"
 
-enum { AUDIT_ST_APPEND, AUDIT_ST_NODE_PUT, AUDIT_ST_NODE_GET, AUDIT_ST_N };
+enum { AUDIT_ST_APPEND, AUDIT_ST_NODE_PUT, AUDIT_ST_NODE_GET, AUDIT_ST_SIZE, AUDIT_ST_N };
 
 struct meta {
     sqlite3 *db;
@@ -1425,6 +1425,7 @@ static enum hf_err audit_stmt(struct meta *m, int which, sqlite3_stmt **st)
         [AUDIT_ST_APPEND] = "INSERT INTO audit_log(seq, time, kind, leaf) VALUES(?,?,?,?)",
         [AUDIT_ST_NODE_PUT] = "INSERT OR REPLACE INTO audit_node(level, idx, hash) VALUES(?,?,?)",
         [AUDIT_ST_NODE_GET] = "SELECT hash FROM audit_node WHERE level=? AND idx=?",
+        [AUDIT_ST_SIZE] = "SELECT coalesce(max(seq) + 1, 0) FROM audit_log",
     };
     enum hf_err rc = HF_OK;
 
@@ -1455,7 +1456,7 @@ static enum hf_err audit_done(struct meta *m, sqlite3_stmt *st)
 enum hf_err meta_audit_size(struct meta *m, uint64_t *size)
 {
     sqlite3_stmt *st;
-    enum hf_err rc = prep(m, "SELECT coalesce(max(seq) + 1, 0) FROM audit_log", &st);
+    enum hf_err rc = audit_stmt(m, AUDIT_ST_SIZE, &st);
 
     if (rc != HF_OK)
         return rc;
@@ -1464,7 +1465,7 @@ enum hf_err meta_audit_size(struct meta *m, uint64_t *size)
         *size = (uint64_t)sqlite3_column_int64(st, 0);
     else
         rc = fail(m, s);
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc;
 }
 
