@@ -1441,6 +1441,32 @@ enum hf_err sigv4_digest_init(struct sigv4_digest *d, const struct sigv4_request
                 rc = sum_init(&d->sha256, SIGV4_ALGO_SHA256);
         }
     }
+    /* A presigned URL carries the x-amz-checksum-* it was signed with in
+     * its query: the body must match it as it would the header (S3). */
+    for (size_t i = 0; i < req->nparams && rc == HF_OK; i++) {
+        const struct sigv4_param *p = &req->params[i];
+        enum sigv4_algo algo = sigv4_checksum_algo(p->name, p->name_len);
+        char v[64];
+        size_t vn, got;
+
+        if (algo == SIGV4_ALGO_NONE) {
+            if (ieq(p->name, p->name_len, "x-amz-checksum-crc64nvme"))
+                return digest_fail(d, HF_EMALFORMED,
+                                   "x-amz-checksum-crc64nvme is not supported by this server");
+            continue;
+        }
+        if (d->sum.algo)
+            return digest_fail(d, HF_EMALFORMED,
+                               "Expecting a single x-amz-checksum- header. Multiple "
+                               "checksum Types are not allowed.");
+        d->want_sum_len = algo_len(algo);
+        if (sigv4_pct_decode(p->value, p->value_len, v, sizeof(v) - 1, &vn) != 0
+            || hf_base64_decode(v, vn, d->want_sum, d->want_sum_len, &got) != 0
+            || got != d->want_sum_len)
+            return digest_fail(d, HF_EMALFORMED,
+                               "Value for x-amz-checksum-* parameter is invalid.");
+        rc = sum_init(&d->sum, algo);
+    }
     if (rc != HF_OK)
         return digest_fail(d, rc, "crypto library failure");
     return HF_OK;

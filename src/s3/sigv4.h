@@ -266,8 +266,8 @@ HF_HIDDEN enum sigv4_algo sigv4_checksum_algo(const char *name, size_t len);
 /*
  * The body checks for a request whose body is not aws-chunked (or for the
  * decoded bytes of one): Content-MD5, at most one x-amz-checksum-{crc32,
- * crc32c,sha1,sha256} header, and, when x-amz-content-sha256 is a hex
- * hash, that hash.  Run every body byte through sigv4_digest_update, then
+ * crc32c,sha1,sha256} header or query parameter (a presigned URL's), and,
+ * when x-amz-content-sha256 is a hex hash, that hash.  Run every body byte through sigv4_digest_update, then
  * sigv4_digest_final decides.
  */
 enum sigv4_check {
@@ -291,8 +291,9 @@ struct sigv4_digest {
  * Set up @d from the headers of @req.  @d must be released with
  * sigv4_digest_release whatever this returns.
  * Errors: HF_EMALFORMED (Content-MD5 not base64 of 16 bytes, a checksum
- * header not base64 of the right length, two x-amz-checksum-* headers, a
- * crc64nvme checksum: not supported), HF_ENOMEM, HF_ECRYPTO.
+ * header or parameter not base64 of the right length, two x-amz-checksum-*
+ * headers or parameters, a crc64nvme checksum: not supported), HF_ENOMEM,
+ * HF_ECRYPTO.
  */
 HF_HIDDEN HF_MUST_CHECK enum hf_err sigv4_digest_init(struct sigv4_digest *d,
                                                       const struct sigv4_request *req);

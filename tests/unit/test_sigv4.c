@@ -1235,6 +1235,24 @@ static enum hf_err run_digest(const char *hname, const char *hvalue, const void 
     return rc;
 }
 
+/* As run_digest, with the checksum in the query (a presigned URL's) and no header. */
+static enum hf_err run_digest_param(const char *pname, const char *pvalue, const void *data,
+                                    size_t len, struct sigv4_digest *d)
+{
+    struct sigv4_param q[2] = { { "X-Amz-Expires", 13, "60", 2 },
+                                { pname, strlen(pname), pvalue, strlen(pvalue) } };
+    struct sigv4_request req = { .method = "PUT", .path = "/", .path_len = 1,
+                                 .params = q, .nparams = 2 };
+    enum hf_err rc = sigv4_digest_init(d, &req);
+
+    if (rc == HF_OK)
+        rc = sigv4_digest_update(d, data, len);
+    if (rc == HF_OK)
+        rc = sigv4_digest_final(d);
+    sigv4_digest_release(d);
+    return rc;
+}
+
 static void test_digest(void **state)
 {
     struct sigv4_digest d;
@@ -1291,6 +1309,33 @@ static void test_digest(void **state)
     assert_int_equal(run_digest("x-amz-checksum-mode", "ENABLED", "abc", 3, 3, &d), HF_OK);
     assert_int_equal(run_digest("x-amz-content-sha256", "UNSIGNED-PAYLOAD", "abc", 3, 3, &d),
                      HF_OK);
+    /* a presigned URL's x-amz-checksum-* parameter (percent-encoded) is checked too:
+     * the AWS JS SDK signs the CRC32 of an empty body into a PutObject URL */
+    assert_string_equal(crc32, "y/Q5Jg==");
+    assert_int_equal(run_digest_param("x-amz-checksum-crc32", "y%2FQ5Jg%3D%3D", "123456789", 9, &d),
+                     HF_OK);
+    assert_int_equal(run_digest_param("x-amz-checksum-crc32", "y/Q5Jg==", "123456789", 9, &d),
+                     HF_OK);
+    assert_int_equal(run_digest_param("x-amz-checksum-crc32", "AAAAAA%3D%3D", "123456789", 9, &d),
+                     HF_EBADDIGEST);
+    assert_int_equal(d.failed, SIGV4_CHECK_CHECKSUM);
+    assert_int_equal(run_digest_param("x-amz-checksum-crc32", "AAAAAA%3D%3D", "", 0, &d), HF_OK);
+    assert_int_equal(run_digest_param("x-amz-checksum-crc32", "y%2FQ5Jg%3D", "123456789", 9, &d),
+                     HF_EMALFORMED);
+    assert_int_equal(run_digest_param("x-amz-checksum-crc32", "y%2GQ5Jg%3D%3D", "123456789", 9, &d),
+                     HF_EMALFORMED);
+    assert_int_equal(run_digest_param("x-amz-checksum-crc64nvme", "AAAAAAAAAAA%3D", "abc", 3, &d),
+                     HF_EMALFORMED);
+    assert_int_equal(run_digest_param("x-amz-sdk-checksum-algorithm", "CRC32", "abc", 3, &d), HF_OK);
+    /* a header and a parameter: two checksums */
+    {
+        struct sigv4_header h = { "x-amz-checksum-crc32", 20, crc32, strlen(crc32) };
+        struct sigv4_param q = { "x-amz-checksum-crc32", 20, "y%2FQ5Jg%3D%3D", 14 };
+        struct sigv4_request req = { .method = "PUT", .path = "/", .path_len = 1,
+                                     .params = &q, .nparams = 1, .headers = &h, .nheaders = 1 };
+        assert_int_equal(sigv4_digest_init(&d, &req), HF_EMALFORMED);
+        sigv4_digest_release(&d);
+    }
     /* two checksum headers */
     {
         struct sigv4_header h[2] = { { "x-amz-checksum-crc32", 20, crc32, strlen(crc32) },

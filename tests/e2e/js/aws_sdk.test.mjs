@@ -8,6 +8,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import {
   S3Client, CreateBucketCommand, HeadBucketCommand, PutObjectCommand, GetObjectCommand,
   HeadObjectCommand, ListObjectsV2Command, paginateListObjectsV2, CopyObjectCommand,
@@ -239,6 +240,36 @@ test('presigned GET URL works with fetch; expired or tampered ones are refused',
   res = await fetch(short);
   assert.equal(res.status, 403);
   assert.match(await res.text(), /<Code>AccessDenied<\/Code>[\s\S]*expired/i);
+});
+
+test('presigned PUT: the x-amz-checksum-crc32 signed into the URL is enforced', async () => {
+  const body = random(54321);
+  // the SDK's default presigned PutObject carries the CRC32 of an empty body
+  // (no Body at signing time): S3 refuses any other body, and so must holdfast
+  const dflt = await getSignedUrl(s3, new PutObjectCommand({ Bucket, Key: 'presigned/default' }), { expiresIn: 300 });
+  assert.match(dflt, /[?&]x-amz-checksum-crc32=AAAAAA%3D%3D(&|$)/);
+  let res = await fetch(dflt, { method: 'PUT', body });
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /<Code>BadDigest<\/Code>/);
+  const e = await rejection(s3.send(new HeadObjectCommand({ Bucket, Key: 'presigned/default' })));
+  assert.equal(e.$metadata.httpStatusCode, 404, 'a refused body stores nothing');
+  res = await fetch(dflt, { method: 'PUT', body: Buffer.alloc(0) });
+  assert.equal(res.status, 200, 'the empty body it was signed for is taken');
+  // the body's own CRC32 signed in: taken
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  const mine = await getSignedUrl(s3, new PutObjectCommand({ Bucket, Key: 'presigned/crc', ChecksumCRC32: crc.toString('base64') }),
+    { expiresIn: 300 });
+  res = await fetch(mine, { method: 'PUT', body });
+  assert.equal(res.status, 200, await res.text());
+  assert.ok((await getBytes({ Key: 'presigned/crc' })).equals(body));
+  // requestChecksumCalculation WHEN_REQUIRED: no checksum in the URL, any body
+  const plain = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: alice, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const u = await getSignedUrl(plain, new PutObjectCommand({ Bucket, Key: 'presigned/plain' }), { expiresIn: 300 });
+  assert.doesNotMatch(u, /x-amz-checksum-/);
+  res = await fetch(u, { method: 'PUT', body });
+  assert.equal(res.status, 200);
+  assert.ok((await getBytes({ Key: 'presigned/plain' })).equals(body));
 });
 
 test('versioning: versions kept, old ones readable, delete marker and its removal', async () => {
