@@ -250,6 +250,7 @@ static bool parse_time(const char *s, size_t n, int64_t *ns)
 {
     struct tm tm = { 0 };
     uint64_t frac;
+    time_t secs;
     char t[AUDIT_TIME_LEN];
 
     if (n != AUDIT_TIME_LEN - 1 || s[29] != 'Z' || s[19] != '.')
@@ -262,7 +263,11 @@ static bool parse_time(const char *s, size_t n, int64_t *ns)
         return false;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
-    *ns = (int64_t)timegm(&tm) * 1000000000 + (int64_t)frac;
+    secs = timegm(&tm);
+    /* Outside int64 nanoseconds (1677..2262) no time is an entry's: no overflow. */
+    if (secs < -9223372035 || secs > 9223372035)
+        return false;
+    *ns = (int64_t)secs * 1000000000 + (int64_t)frac;
     return true;
 }
 
