@@ -10,8 +10,10 @@
  *                completed (audit_node), so roots and proofs read O(log n)
  *                rows (audit/merkle.h)
  *   checkpoints  C2SP tlog-checkpoint notes signed with Ed25519 (audit/note.h)
- *   <dir>/audit.key  "origin <origin>\nseed <base64 Ed25519 seed>\n" with
- *                '#' comment lines, mode 0600; the key's name is the origin
+ *   key          the audit_key row: the origin ("holdfast/<16 hex>", also the
+ *                key's name) and the 32-byte Ed25519 seed sealed by the
+ *                master key (crypt_seal_secret); made at the store's first
+ *                open, in its own transaction, before any entry
  *
  * INVARIANTS
  *   (1) An entry and the tree nodes it completes are written in the
@@ -42,9 +44,9 @@
 #include "audit/merkle.h"
 #include "audit/note.h"
 #include "meta/meta.h"
+#include "store/crypt.h"
 #include "banned.h"
 
-#define KEYFILE "audit.key"
 
 struct audit_state {
     struct note_signer signer;
@@ -77,115 +79,76 @@ struct audit_record *audit_record_new(const char *kind, const char *subject)
 
 /* ---- the signing key ---- */
 
-static enum hf_err read_keyfile(struct hf_store *st, const char *path, struct note_signer *s)
-{
-    char line[512], origin[NOTE_NAME_MAX + 1] = "";
-    uint8_t seed[48];
-    size_t n = 0;
-    bool have_seed = false;
-    enum hf_err rc;
-    FILE *f = fopen(path, "re");
+#define SEED_CTX "holdfast audit signing key"
 
-    if (!f)
-        return errno == ENOENT ? HF_ENOTFOUND : hf_err_from_errno(errno);
-    while (fgets(line, sizeof(line), f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (line[0] == '#' || line[0] == '\0')
-            continue;
-        if (strncmp(line, "origin ", 7) == 0 && strlen(line + 7) <= NOTE_NAME_MAX)
-            snprintf(origin, sizeof(origin), "%s", line + 7);
-        else if (strncmp(line, "seed ", 5) == 0 &&
-                 hf_base64_decode(line + 5, strlen(line + 5), seed, sizeof(seed), &n) == 0 &&
-                 n == 32)
-            have_seed = true;
-    }
-    fclose(f);
-    OPENSSL_cleanse(line, sizeof(line));
-    rc = have_seed && origin[0] ? note_signer_from_seed(origin, seed, s) : HF_EINVAL;
+/* Load the key from the database; HF_ENOTFOUND when the store has none yet. */
+static enum hf_err read_key(struct hf_store *st, struct note_signer *s)
+{
+    char origin[NOTE_NAME_MAX + 1];
+    uint8_t sealed[32 + CRYPT_SEAL_OVERHEAD + 16], seed[32 + 16];
+    size_t len = sizeof(sealed), n = 0;
+    enum hf_err rc = meta_audit_key_get(st->meta, origin, sizeof(origin), sealed, &len);
+
+    if (rc != HF_OK)
+        return rc;
+    rc = crypt_open_secret(st->master_key, SEED_CTX, sealed, len, seed, &n);
+    if (rc == HF_OK && n == 32)
+        rc = note_signer_from_seed(origin, seed, s);
+    else if (rc == HF_OK)
+        rc = HF_ECRYPTO;
     OPENSSL_cleanse(seed, sizeof(seed));
     if (rc != HF_OK)
-        return hf_fail(st, HF_ECONFIG, "%s: not a valid audit signing key", path);
+        return hf_fail(st, HF_ECONFIG, "the audit signing key does not open with this store's"
+                       " master key");
     return HF_OK;
 }
 
-/* Create the key file unless another process just did (link is atomic). */
-static enum hf_err create_keyfile(struct hf_store *st, const char *path)
+enum hf_err audit_ensure_key(struct hf_store *st)
 {
     struct note_signer s;
-    uint8_t id[8];
-    char name[64], hex[17], b64[HF_BASE64_LEN(32)], *text = NULL, *tmp = NULL;
-    enum hf_err rc = hf_random(id, sizeof(id));
-    int fd = -1;
+    uint8_t id[8], sealed[32 + CRYPT_SEAL_OVERHEAD];
+    char name[64], hex[17], origin[NOTE_NAME_MAX + 1];
+    size_t len = sizeof(sealed);
+    enum hf_err rc = meta_audit_key_get(st->meta, origin, sizeof(origin), sealed, &len);
 
+    if (rc != HF_ENOTFOUND)
+        return rc;
+    rc = hf_random(id, sizeof(id));
     if (rc != HF_OK)
         return rc;
     hf_hex(id, sizeof(id), hex);
     snprintf(name, sizeof(name), "holdfast/%s", hex);
     rc = note_signer_generate(name, &s);
-    if (rc != HF_OK)
-        return rc;
-    hf_base64_encode(s.priv, 32, b64);
-    text = hf_sprintf("# holdfast audit log signing key (Ed25519).  Secret: whoever holds it\n"
-                      "# can sign checkpoints.  Publish `holdfast audit key`, never this file.\n"
-                      "origin %s\nseed %s\n", name, b64);
-    tmp = hf_sprintf("%s.%ld.tmp", path, (long)getpid());
-    OPENSSL_cleanse(&s, sizeof(s));
-    OPENSSL_cleanse(b64, sizeof(b64));
-    if (!text || !tmp) {
-        rc = HF_ENOMEM;
-        goto out;
-    }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        rc = hf_err_from_errno(errno);
-        goto out;
-    }
-    rc = hf_write_all(fd, text, strlen(text));
-    if (rc == HF_OK && fsync(fd) != 0)
-        rc = hf_err_from_errno(errno);
-    close(fd);
-    if (rc == HF_OK && link(tmp, path) != 0 && errno != EEXIST)
-        rc = hf_err_from_errno(errno);
-    unlink(tmp);
     if (rc == HF_OK)
-        rc = hf_fsync_dir(st->dir);
-out:
-    if (text)
-        OPENSSL_cleanse(text, strlen(text));
-    free(text);
-    free(tmp);
-    return rc;
+        rc = crypt_seal_secret(st->master_key, SEED_CTX, s.priv, 32, sealed);
+    OPENSSL_cleanse(&s, sizeof(s));
+    /* A concurrent opener may win; INSERT OR IGNORE keeps the first key. */
+    if (rc == HF_OK)
+        rc = meta_audit_key_put(st->meta, name, sealed, sizeof(sealed));
+    return rc == HF_OK ? HF_OK : hf_fail(st, rc, "cannot store the audit signing key: %s",
+                                         meta_errmsg(st->meta));
 }
 
-/* The store's signing key, created on first use. */
+/* The store's signing key (audit_ensure_key made it at open). */
 static enum hf_err load_key(struct hf_store *st, struct audit_state **out)
 {
     struct audit_state *a;
-    char *path;
     enum hf_err rc;
 
     if (st->audit) {
         *out = st->audit;
         return HF_OK;
     }
-    if (!(a = calloc(1, sizeof(*a))) || !(path = hf_sprintf("%s/%s", st->dir, KEYFILE))) {
-        free(a);
+    if (!(a = calloc(1, sizeof(*a))))
         return HF_ENOMEM;
-    }
-    rc = read_keyfile(st, path, &a->signer);
-    if (rc == HF_ENOTFOUND) {
-        rc = create_keyfile(st, path);
-        if (rc == HF_OK)
-            rc = read_keyfile(st, path, &a->signer);
-        else
-            hf_fail(st, rc, "cannot create %s", path);
-    }
-    free(path);
+    rc = read_key(st, &a->signer);
+    if (rc == HF_ENOTFOUND)
+        rc = hf_fail(st, HF_ECONFIG, "the store has no audit signing key");
     if (rc == HF_OK && !(a->vkey = note_vkey(&a->signer)))
         rc = HF_ENOMEM;
     if (rc != HF_OK) {
         audit_state_free(a);
-        return rc == HF_ENOTFOUND ? HF_ECONFIG : rc;
+        return rc;
     }
     st->audit = *out = a;
     return HF_OK;

@@ -22,6 +22,12 @@
 /* A checkpoint is signed at least this often while events arrive. */
 #define AUDIT_CHECKPOINT_INTERVAL_S 60
 
+/*
+ * Make the store's signing key if it has none (at open: before any
+ * entry, in its own statement).  Errors: HF_ECRYPTO, HF_EMETA, HF_EBUSY.
+ */
+HF_HIDDEN enum hf_err audit_ensure_key(struct hf_store *st);
+
 /* A new record (malloc'd, free() it); NULL on ENOMEM. */
 HF_HIDDEN struct audit_record *audit_record_new(const char *kind, const char *subject);
 

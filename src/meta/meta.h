@@ -276,6 +276,17 @@ HF_HIDDEN enum hf_err meta_audit_checkpoints(struct meta *m, uint64_t min_size,
                                                                const char *),
                                              void *arg);
 
+/*
+ * The log's signing key: its origin (key name) and its seed sealed by the
+ * master key.  get: *@len is the room in @sealed on entry; HF_ENOTFOUND
+ * when there is none.  put: the first key stored stays (a second is
+ * ignored: read it back to learn which won).
+ */
+HF_HIDDEN enum hf_err meta_audit_key_get(struct meta *m, char *origin, size_t olen,
+                                         uint8_t *sealed, size_t *len);
+HF_HIDDEN enum hf_err meta_audit_key_put(struct meta *m, const char *origin,
+                                         const uint8_t *sealed, size_t len);
+
 /* Counts for status. */
 HF_HIDDEN enum hf_err meta_counts(struct meta *m, uint64_t *buckets, uint64_t *objects,
                                   uint64_t *versions, uint64_t *bytes);

@@ -24,6 +24,7 @@
  *   audit_log(seq, time, kind, leaf)          the audit log's entries (audit/record.h)
  *   audit_node(level, idx, hash)              its perfect subtrees (audit/merkle.h)
  *   audit_checkpoint(size, time, note)        signed checkpoints (audit/note.h)
+ *   audit_key(id = 1, origin, sealed)         the log's Ed25519 seed, sealed by the master key
  *
  * INVARIANTS
  *   (1) A versions row with marker=0 exists only together with all its k+m
@@ -51,7 +52,7 @@ struct meta {
 };
 
 /* Bumped whenever schema below gains a table or a column (see upgrade()). */
-#define SCHEMA_REVISION "4"
+#define SCHEMA_REVISION "5"
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -103,7 +104,9 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS audit_node(level INTEGER NOT NULL, idx INTEGER NOT NULL,"
     " hash BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS audit_checkpoint(size INTEGER PRIMARY KEY,"
-    " time INTEGER NOT NULL, note TEXT NOT NULL);";
+    " time INTEGER NOT NULL, note TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS audit_key(id INTEGER PRIMARY KEY CHECK(id = 1),"
+    " origin TEXT NOT NULL, sealed BLOB NOT NULL);";
 
 static enum hf_err fail(struct meta *m, int src)
 {
@@ -1587,4 +1590,42 @@ enum hf_err meta_audit_checkpoints(struct meta *m, uint64_t min_size, bool lates
         rc = fail(m, s);
     sqlite3_finalize(st);
     return rc == HF_OK && !any ? HF_ENOTFOUND : rc;
+}
+
+enum hf_err meta_audit_key_get(struct meta *m, char *origin, size_t olen, uint8_t *sealed,
+                               size_t *len)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT origin, sealed FROM audit_key WHERE id=1", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW && (size_t)sqlite3_column_bytes(st, 1) <= *len) {
+        snprintf(origin, olen, "%s", (const char *)sqlite3_column_text(st, 0));
+        *len = (size_t)sqlite3_column_bytes(st, 1);
+        memcpy(sealed, sqlite3_column_blob(st, 1), *len);
+    } else if (s == SQLITE_ROW) {
+        snprintf(m->err, sizeof(m->err), "audit key: sealed key too long");
+        rc = HF_ECONFIG;
+    } else {
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_audit_key_put(struct meta *m, const char *origin, const uint8_t *sealed,
+                               size_t len)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT OR IGNORE INTO audit_key(id, origin, sealed) VALUES(1,?,?)",
+                          &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 2, sealed, (int)len, SQLITE_TRANSIENT);
+    return done(m, st);
 }

@@ -332,6 +332,9 @@ enum hf_err hf_store_open(const char *dir, struct hf_store **out)
     rc = meta_backend_list(st->meta, load_backend, st);
     if (rc != HF_OK)
         goto fail;
+    rc = audit_ensure_key(st);
+    if (rc != HF_OK)
+        goto fail;
     reclaim_abandoned(st);
     audit_clock_check(st);
     *out = st;
