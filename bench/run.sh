@@ -40,34 +40,17 @@ trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 
 fail() { echo "bench: $*" >&2; exit 1; }
-now() { date +%s.%N; }
-# rate BYTES T0 T1 -> MB/s
-rate() { awk -v b="$1" -v a="$2" -v c="$3" 'BEGIN { printf "%.0f", b / 1e6 / (c - a) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
-# verdict VALUE GOAL [le]: PASS / BELOW (ABOVE for an upper bound)
-verdict() {
-  awk -v v="$1" -v g="$2" -v le="${3:-}" 'BEGIN {
-    if (le != "") print (v <= g ? "PASS" : "ABOVE"); else print (v >= g ? "PASS" : "BELOW") }'
-}
+. bench/common.sh
 
-fstype=$(findmnt -n -o FSTYPE -T "$WORK" 2>/dev/null || stat -f -c %T "$WORK")
-case "$fstype" in
-  tmpfs|ramfs) fail "$WORK is on $fstype; set BENCH_DIR to a directory on a disk" ;;
-esac
+fstype=$(fs_type "$WORK")
+check_real_disk "$WORK"
 need_mb=$((SIZE_MB * 5 + 512))   # source + dd copy + 1.5x store + slack
-free_mb=$(df -Pm "$WORK" | awk 'NR == 2 { print $4 }')
+free_mb=$(free_mb "$WORK")
 [ "$free_mb" -ge "$need_mb" ] || fail "$WORK has $free_mb MiB free, needs $need_mb"
 [ -x /usr/bin/time ] || fail "/usr/bin/time is missing (package time)"
 dev=$(df -P "$WORK" | awk 'NR == 2 { print $1 }')
 BYTES=$((SIZE_MB * 1024 * 1024))
 
-DROP=yes
-drop_caches() {
-  sync
-  if ! { echo 3 > /proc/sys/vm/drop_caches; } 2>/dev/null; then
-    DROP=no
-  fi
-}
 drop_caches
 if [ $DROP = no ]; then
   echo "bench: WARNING: cannot drop the page cache (not root?): reads may be warm" >&2
@@ -103,7 +86,6 @@ put=$(rate $BYTES "$t0" "$t1")
 echo "bench: holdfast put        $put MB/s"
 
 # (c) cold reads, alternating dd and get READ_REPS times; the best of each.
-best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
 dd_read=0 get=0
 for rep in $(seq "$READ_REPS"); do
   drop_caches
