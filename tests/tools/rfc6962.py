@@ -283,7 +283,7 @@ def cmd_note(note_path, vkey_path):
     with open(vkey_path) as f:
         vkey = f.read().strip()
     # vkey: <name>+<hex key hash>+<base64(0x01 || public key)>
-    name, khex, kb64 = vkey.split("+")
+    name, khex, kb64 = vkey.split("+", 2)
     raw = b64(kb64)
     if len(raw) != 33 or raw[0] != 1:
         problem("vkey: not an Ed25519 key")
