@@ -347,15 +347,17 @@ void audit_after_commit(struct hf_store *st)
     (void)sign_checkpoint(st, AUDIT_CHECKPOINT_INTERVAL_S);
 }
 
-/* ---- clock overrides ---- */
+/* ---- what the store was opened with: clock overrides, configuration ---- */
 
-struct last_offset {
-    char value[32];
+struct last_detail {
+    const char *key;
+    char value[128];
 };
 
-static enum hf_err last_offset_cb(void *arg, uint64_t seq, const uint8_t *leaf, size_t len)
+/* Keeps the value of detail @key of the last entry seen. */
+static enum hf_err last_detail_cb(void *arg, uint64_t seq, const uint8_t *leaf, size_t len)
 {
-    struct last_offset *o = arg;
+    struct last_detail *o = arg;
     struct audit_record *r = malloc(sizeof(*r));
 
     (void)seq;
@@ -364,32 +366,42 @@ static enum hf_err last_offset_cb(void *arg, uint64_t seq, const uint8_t *leaf, 
     o->value[0] = '\0';
     if (record_decode(leaf, len, r) == HF_OK)
         for (size_t i = 0; i < r->ndetails; i++)
-            if (strcmp(r->details[i].key, "offset-seconds") == 0)
+            if (strcmp(r->details[i].key, o->key) == 0)
                 snprintf(o->value, sizeof(o->value), "%s", r->details[i].value);
     free(r);
     return HF_OK;
 }
 
-void audit_clock_check(struct hf_store *st)
+/* Log @kind with @key = @value unless the last @kind entry already says so. */
+static void log_if_changed(struct hf_store *st, const char *kind, const char *subject,
+                           const char *key, const char *value, const char *k2, const char *v2)
+{
+    struct last_detail last = { key, "" };
+
+    if (meta_audit_entries(st->meta, 0, UINT64_MAX, kind, last_detail_cb, &last) != HF_OK ||
+        strcmp(last.value, value) == 0)
+        return;
+    if (meta_begin(st->meta) != HF_OK)
+        return;
+    if (audit_event(st, kind, subject, key, value, k2, v2, NULL) == HF_OK &&
+        meta_commit(st->meta) == HF_OK)
+        return;
+    meta_rollback(st->meta);
+}
+
+void audit_open_checks(struct hf_store *st)
 {
     const char *off = getenv("HOLDFAST_CLOCK_OFFSET_S");
-    struct last_offset last = { "" };
-    struct audit_record *r;
-    char now[32];
+    char v[128];
 
-    if (!off || !*off)
-        return;
-    snprintf(now, sizeof(now), "%lld", strtoll(off, NULL, 10));
-    if (meta_audit_entries(st->meta, 0, UINT64_MAX, "clock.override", last_offset_cb, &last) !=
-            HF_OK ||
-        strcmp(last.value, now) == 0)
-        return;
-    if ((r = audit_record_new("clock.override", "clock"))) {
-        record_detail(r, "offset-seconds", "%s", now);
-        record_detail(r, "source", "HOLDFAST_CLOCK_OFFSET_S");
-        (void)audit_log(st, r);
-        free(r);
+    if (off && *off) {
+        snprintf(v, sizeof(v), "%lld", strtoll(off, NULL, 10));
+        log_if_changed(st, "clock.override", "clock", "offset-seconds", v, "source",
+                       "HOLDFAST_CLOCK_OFFSET_S");
     }
+    /* holdfast.conf is edited by hand: a change shows at the next open. */
+    snprintf(v, sizeof(v), "ec=%u+%u segment-size=%u", st->k, st->m, st->segment_size);
+    log_if_changed(st, "store.config", "holdfast.conf", "settings", v, NULL, NULL);
 }
 
 /* ---- JSON ---- */

@@ -60,8 +60,12 @@ HF_HIDDEN enum hf_err audit_log(struct hf_store *st, struct audit_record *r);
  */
 HF_HIDDEN void audit_after_commit(struct hf_store *st);
 
-/* Record a clock override (HOLDFAST_CLOCK_OFFSET_S) once per new offset. */
-HF_HIDDEN void audit_clock_check(struct hf_store *st);
+/*
+ * At open: record a clock override (HOLDFAST_CLOCK_OFFSET_S) and the
+ * settings of holdfast.conf, each when it differs from what the log last
+ * recorded ("clock.override", "store.config").  Best effort.
+ */
+HF_HIDDEN void audit_open_checks(struct hf_store *st);
 
 /* Free the store's audit state (signing key wiped).  NULL-safe. */
 HF_HIDDEN void audit_state_free(struct audit_state *a);

@@ -51,6 +51,7 @@ struct checker {
     size_t cap;
     bool keep_leaves;
     struct meta *meta;          /* in-store: stored nodes are compared too */
+    struct audit_record *rec;   /* decoding space, reused for every entry */
 };
 
 static void problem(struct checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -132,7 +133,7 @@ static void node_check(void *arg, unsigned level, uint64_t index, const uint8_t 
 
 static void checker_entry(struct checker *c, uint64_t seq, const uint8_t *leaf, size_t len)
 {
-    struct audit_record *r = malloc(sizeof(*r));
+    struct audit_record *r = c->rec ? c->rec : (c->rec = malloc(sizeof(*r)));
     uint8_t lh[32];
     uint64_t pos = c->f.size;
 
@@ -159,7 +160,6 @@ static void checker_entry(struct checker *c, uint64_t seq, const uint8_t *leaf, 
                            " the signing key was replaced", c->v.name);
         }
     }
-    free(r);
     merkle_leaf_hash(leaf, len, lh);
     if (c->keep_leaves) {
         if (c->f.size == c->cap) {
@@ -190,6 +190,7 @@ static void checker_end(struct checker *c)
 
 static void checker_free(struct checker *c)
 {
+    free(c->rec);
     free(c->ck);
     free(c->leaves);
 }

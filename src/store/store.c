@@ -336,7 +336,7 @@ enum hf_err hf_store_open(const char *dir, struct hf_store **out)
     if (rc != HF_OK)
         goto fail;
     reclaim_abandoned(st);
-    audit_clock_check(st);
+    audit_open_checks(st);
     *out = st;
     return HF_OK;
 fail:

@@ -8,7 +8,7 @@
 # key.created, user.role, key.removed, user.removed, bucket.created,
 # bucket.versioning, bucket.removed, object.version-deleted,
 # object.overwritten, object.reclaimed, reclaim.orphans, backend.added,
-# backend.replaced, clock.override — through the CLI and, for the S3
+# backend.replaced, clock.override, store.config — through the CLI and, for the S3
 # ones, through the server with boto3 (actor s3:alice).  Also the HTTP
 # audit API: public key/checkpoint/consistency, entries/prove/receipt for
 # auditors only, POST checkpoint for admins only.
@@ -79,6 +79,15 @@ HOLDFAST_CLOCK_OFFSET_S=86400 hf status >/dev/null
 has "clock override: clock.override" clock.override 'e["details"]["offset-seconds"] == "86400"'
 if [ "$(kind clock.override | wc -l)" = 1 ]; then pass "the same override is logged once"
 else fail "the same override logged $(kind clock.override | wc -l) times"; fi
+
+has "first open: store.config records holdfast.conf's settings" store.config 'e["details"]["settings"] == "ec=4+2 segment-size=4194304"'
+sed -i 's/^ec = 4+2$/ec = 3+3/' "$HOLDFAST_DATA/holdfast.conf"
+hf status >/dev/null
+has "holdfast.conf edited: store.config records the new settings" store.config 'e["details"]["settings"] == "ec=3+3 segment-size=4194304"'
+hf status >/dev/null
+if [ "$(kind store.config | wc -l)" = 2 ]; then pass "unchanged settings are not logged again"
+else fail "store.config logged $(kind store.config | wc -l) times, wanted 2"; fi
+sed -i 's/^ec = 3+3$/ec = 4+2/' "$HOLDFAST_DATA/holdfast.conf"
 
 expect_exit 0 "the log verifies after all of it" hf audit verify
 

@@ -149,3 +149,9 @@ echo "  kill points $kills, acknowledged $acked, acknowledged lost $lost, visibl
 [ "$files" = "$want" ] && pass "shard files on disk = 6 x stored versions ($files)" \
                        || fail "shard files on disk $files, expected $want"
 expect_exit 0 "scrub after the crash sweep finds full redundancy" "$HF" scrub
+# The audit log went through every kill with the rest of the metadata: it
+# still verifies, and every reclaim that removed files was logged first.
+expect_exit 0 "the audit log verifies after the crash sweep" "$HF" audit verify
+nrec=$("$HF" audit ls --kind object.reclaimed | wc -l)
+[ "$nrec" -ge 3 ] && pass "reclaims logged through the kills ($nrec object.reclaimed entries)" \
+                  || fail "only $nrec object.reclaimed entries after reclaiming 3 versions"
