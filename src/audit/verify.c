@@ -115,7 +115,8 @@ static void check_roots(struct checker *c)
 
 static void checker_begin(struct checker *c)
 {
-    qsort(c->ck, c->nck, sizeof(*c->ck), ck_cmp);
+    if (c->nck > 1)             /* c->ck is NULL when no checkpoint was kept */
+        qsort(c->ck, c->nck, sizeof(*c->ck), ck_cmp);
     merkle_frontier_init(&c->f);
     check_roots(c);
 }
