@@ -22,6 +22,7 @@ enum {
     EXIT_IO = 5,         /* disk, backend or space failure */
     EXIT_EXISTS = 6,     /* already exists */
     EXIT_INVALID = 7,    /* invalid name, key or input (e.g. truncated) */
+    EXIT_HELD = 8,       /* refused: a hold or retention keeps the data */
 };
 
 struct cmd {

@@ -41,7 +41,7 @@ static void usage_all(FILE *f)
                "`holdfast COMMAND --help` describes a command.\n\n"
                "Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 integrity failure\n"
                "(data corrupt or unreadable), 5 I/O or space failure, 6 already exists,\n"
-               "7 invalid name, key or input.\n");
+               "7 invalid name, key or input, 8 refused: a hold or retention keeps the data.\n");
 }
 
 int cmd_exit_code(enum hf_err rc)
@@ -61,6 +61,7 @@ int cmd_exit_code(enum hf_err rc)
     case HF_EMETA:
     case HF_EBUSY: return EXIT_IO;
     case HF_EEXIST: return EXIT_EXISTS;
+    case HF_EHELD: return EXIT_HELD;
     case HF_EBADKEY:
     case HF_EBADBUCKET:
     case HF_ETRUNCATED:

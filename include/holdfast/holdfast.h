@@ -74,6 +74,7 @@ enum hf_err {
     HF_EPARTORDER = 32,     /* multipart: parts not in ascending order */
     HF_ETOOSMALL = 33,      /* multipart: a part other than the last is under 5 MiB */
     HF_EPRECOND = 34,       /* a conditional write's condition does not hold */
+    HF_EHELD = 35,          /* refused: a hold, legal hold or unexpired retention keeps the data */
 };
 
 /* A static string naming the error; never NULL. */

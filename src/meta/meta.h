@@ -44,8 +44,13 @@ struct meta_version {
     char etag[HF_ETAG_MAX + 1];
     char attrs[HF_ATTRS_MAX];
     size_t attrs_len;
+    int64_t retain_until;   /* S3 Object Lock: retained until (ns), 0 = not retained */
+    int retain_mode;        /* META_LOCK_NONE, _GOVERNANCE or _COMPLIANCE */
+    int legal_hold;         /* S3 legal hold on */
     int latest;             /* filled by lookups and listings */
 };
+
+enum { META_LOCK_NONE = 0, META_LOCK_GOVERNANCE = 1, META_LOCK_COMPLIANCE = 2 };
 
 struct meta_shard {
     unsigned idx;
@@ -182,10 +187,20 @@ HF_HIDDEN enum hf_err meta_key_get(struct meta *m, const char *access_key, int64
 struct meta_bucket {
     int64_t id, created, owner;
     int versioning;         /* 0 never set, 1 enabled, 2 suspended */
+    int lock;               /* S3 Object Lock enabled (then versioning stays enabled) */
+    int lock_mode;          /* default retention: META_LOCK_*, 0 = no default */
+    int lock_days, lock_years;
     char name[64];
 };
 /* HF_ENOTFOUND when there is no such bucket. */
 HF_HIDDEN enum hf_err meta_bucket_get(struct meta *m, const char *name, struct meta_bucket *out);
+HF_HIDDEN enum hf_err meta_bucket_by_id(struct meta *m, int64_t id, struct meta_bucket *out);
+/* Set a bucket's Object Lock configuration. */
+HF_HIDDEN enum hf_err meta_bucket_set_lock(struct meta *m, int64_t id, int lock, int mode,
+                                           int days, int years);
+/* Set a version's Object Lock retention and legal hold. */
+HF_HIDDEN enum hf_err meta_version_set_lock(struct meta *m, int64_t id, int64_t retain_until,
+                                            int mode, int legal_hold);
 HF_HIDDEN enum hf_err meta_bucket_set_owner(struct meta *m, int64_t id, int64_t owner);
 HF_HIDDEN enum hf_err meta_bucket_set_versioning(struct meta *m, int64_t id, int state);
 /*
@@ -286,6 +301,51 @@ HF_HIDDEN enum hf_err meta_audit_key_get(struct meta *m, char *origin, size_t ol
                                          uint8_t *sealed, size_t *len);
 HF_HIDDEN enum hf_err meta_audit_key_put(struct meta *m, const char *origin,
                                          const uint8_t *sealed, size_t len);
+
+/* Preservation holds (policy/holds.c) */
+struct meta_hold {
+    char id[129];               /* the case */
+    char placed_by[129];
+    char reference[1025];
+    uint8_t document[32];       /* SHA-256 of the request document, when has_doc */
+    bool has_doc;
+    int64_t placed, released;   /* ns; released 0 while active */
+    char released_by[129];
+    char release_reason[1025];
+    int64_t entry;              /* the audit log entry that placed it */
+};
+struct meta_hold_scope {
+    char kind[8];               /* "user" or "bucket" */
+    char name[129];
+    char prefix[HF_KEY_MAX + 1];    /* bucket scopes: keys starting with it ("" = all) */
+    size_t prefixlen;
+};
+/* HF_EEXIST when a hold with this id exists (active or released). */
+HF_HIDDEN enum hf_err meta_hold_add(struct meta *m, const struct meta_hold *h);
+HF_HIDDEN enum hf_err meta_hold_scope_add(struct meta *m, const char *hold,
+                                          const struct meta_hold_scope *sc);
+/* HF_ENOTFOUND when there is no such hold. */
+HF_HIDDEN enum hf_err meta_hold_get(struct meta *m, const char *id, struct meta_hold *out);
+/* HF_ENOTFOUND unless hold @id exists and is active. */
+HF_HIDDEN enum hf_err meta_hold_release(struct meta *m, const char *id, int64_t when,
+                                        const char *by, const char *reason);
+/* Every hold, oldest first. */
+HF_HIDDEN enum hf_err meta_hold_list(struct meta *m,
+                                     enum hf_err (*fn)(void *, const struct meta_hold *),
+                                     void *arg);
+HF_HIDDEN enum hf_err meta_hold_scopes(struct meta *m, const char *hold,
+                                       enum hf_err (*fn)(void *, const struct meta_hold_scope *),
+                                       void *arg);
+/*
+ * The oldest active hold whose scope covers user @user, or bucket @bucket
+ * at key @key (@key NULL: any scope on the bucket); either name may be
+ * NULL.  *@found false when none does.
+ */
+HF_HIDDEN enum hf_err meta_hold_covering(struct meta *m, const char *user, const char *bucket,
+                                         const char *key, size_t keylen, char *id,
+                                         size_t idlen, bool *found);
+/* The name of user @id.  HF_ENOTFOUND when there is none. */
+HF_HIDDEN enum hf_err meta_user_name(struct meta *m, int64_t id, char *name, size_t len);
 
 /* Counts for status. */
 HF_HIDDEN enum hf_err meta_counts(struct meta *m, uint64_t *buckets, uint64_t *objects,

@@ -17,7 +17,14 @@
  *                                             a composite version's parts, in order
  *   versions(id  commit order, bucket, key BLOB, vid BLOB UNIQUE, state,
  *            marker, mtime, size, k, m, segsize, nsegs, checksum, wrapped,
- *            objhash, etag, attrs)            index (bucket, key, id)
+ *            objhash, etag, attrs, is_null, composite,
+ *            retain_until, retain_mode, legal_hold)  index (bucket, key, id)
+ *                                             retain_*: S3 Object Lock (0 = none;
+ *                                             mode 1 GOVERNANCE, 2 COMPLIANCE)
+ *   holds(id, placed_by, reference, document, placed, released, released_by,
+ *         release_reason, entry)              preservation holds (released 0 = active)
+ *   hold_scopes(hold, kind, name, prefix)     kind "user" (name = user) or "bucket"
+ *                                             (name = bucket, keys starting with prefix)
  *   shards(version, idx, backend, gen)        one row per shard file
  *   intents(backend, name, vid, pid, pstart)  files being written
  *   garbage(backend, name)                    files for the reclaimer
@@ -52,7 +59,7 @@ struct meta {
 };
 
 /* Bumped whenever schema below gains a table or a column (see upgrade()). */
-#define SCHEMA_REVISION "5"
+#define SCHEMA_REVISION "6"
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -63,7 +70,9 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS buckets(id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " name TEXT UNIQUE NOT NULL,"
     " created INTEGER NOT NULL, owner INTEGER NOT NULL DEFAULT 0,"
-    " versioning INTEGER NOT NULL DEFAULT 0);"
+    " versioning INTEGER NOT NULL DEFAULT 0, lock INTEGER NOT NULL DEFAULT 0,"
+    " lock_mode INTEGER NOT NULL DEFAULT 0, lock_days INTEGER NOT NULL DEFAULT 0,"
+    " lock_years INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS users(id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " name TEXT UNIQUE NOT NULL,"
     " created INTEGER NOT NULL, role TEXT NOT NULL DEFAULT 'user');"
@@ -75,7 +84,8 @@ static const char schema[] =
     " k INTEGER NOT NULL, m INTEGER NOT NULL, segsize INTEGER NOT NULL,"
     " nsegs INTEGER NOT NULL, checksum BLOB, wrapped BLOB, objhash BLOB,"
     " etag TEXT NOT NULL DEFAULT '', attrs BLOB, is_null INTEGER NOT NULL DEFAULT 0,"
-    " composite INTEGER NOT NULL DEFAULT 0);"
+    " composite INTEGER NOT NULL DEFAULT 0, retain_until INTEGER NOT NULL DEFAULT 0,"
+    " retain_mode INTEGER NOT NULL DEFAULT 0, legal_hold INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS uploads(id TEXT PRIMARY KEY, bucket INTEGER NOT NULL,"
     " key BLOB NOT NULL, attrs BLOB, created INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS uploads_key ON uploads(bucket, key, created);"
@@ -97,7 +107,10 @@ static const char schema[] =
     " vid BLOB NOT NULL, pid INTEGER NOT NULL, pstart INTEGER NOT NULL,"
     " PRIMARY KEY(backend, name)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS garbage(backend INTEGER NOT NULL, name TEXT NOT NULL,"
-    " PRIMARY KEY(backend, name)) WITHOUT ROWID;"
+    " PRIMARY KEY(backend, name)) WITHOUT ROWID;";
+
+/* The audit log and preservation (a second string: ISO C caps a literal's length). */
+static const char schema_policy[] =
     "CREATE TABLE IF NOT EXISTS audit_log(seq INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
     " kind TEXT NOT NULL, leaf BLOB NOT NULL);"
     "CREATE INDEX IF NOT EXISTS audit_log_kind ON audit_log(kind, seq);"
@@ -106,7 +119,15 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS audit_checkpoint(size INTEGER PRIMARY KEY,"
     " time INTEGER NOT NULL, note TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS audit_key(id INTEGER PRIMARY KEY CHECK(id = 1),"
-    " origin TEXT NOT NULL, sealed BLOB NOT NULL);";
+    " origin TEXT NOT NULL, sealed BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS holds(id TEXT PRIMARY KEY, placed_by TEXT NOT NULL,"
+    " reference TEXT NOT NULL, document BLOB, placed INTEGER NOT NULL,"
+    " released INTEGER NOT NULL DEFAULT 0, released_by TEXT, release_reason TEXT,"
+    " entry INTEGER NOT NULL DEFAULT -1);"
+    "CREATE TABLE IF NOT EXISTS hold_scopes(hold TEXT NOT NULL, kind TEXT NOT NULL,"
+    " name TEXT NOT NULL, prefix BLOB NOT NULL DEFAULT x'',"
+    " PRIMARY KEY(hold, kind, name, prefix)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS hold_scopes_name ON hold_scopes(kind, name);";
 
 static enum hf_err fail(struct meta *m, int src)
 {
@@ -193,6 +214,13 @@ static enum hf_err upgrade(struct meta *m)
         { "versions", "is_null", "INTEGER NOT NULL DEFAULT 0" },
         { "versions", "composite", "INTEGER NOT NULL DEFAULT 0" },
         { "users", "role", "TEXT NOT NULL DEFAULT 'user'" },
+        { "versions", "retain_until", "INTEGER NOT NULL DEFAULT 0" },
+        { "versions", "retain_mode", "INTEGER NOT NULL DEFAULT 0" },
+        { "versions", "legal_hold", "INTEGER NOT NULL DEFAULT 0" },
+        { "buckets", "lock", "INTEGER NOT NULL DEFAULT 0" },
+        { "buckets", "lock_mode", "INTEGER NOT NULL DEFAULT 0" },
+        { "buckets", "lock_days", "INTEGER NOT NULL DEFAULT 0" },
+        { "buckets", "lock_years", "INTEGER NOT NULL DEFAULT 0" },
     };
     enum hf_err rc = HF_OK;
 
@@ -249,6 +277,8 @@ enum hf_err meta_open(const char *path, bool create, struct meta **out)
         rc = meta_begin(m);
         if (rc == HF_OK)
             rc = exec(m, schema);
+        if (rc == HF_OK)
+            rc = exec(m, schema_policy);
         if (rc == HF_OK && !create)
             rc = upgrade(m);
         if (rc == HF_OK)
@@ -335,7 +365,8 @@ enum hf_err meta_backend_list(struct meta *m,
 struct meta_version;
 static void row_version(sqlite3_stmt *st, struct meta_version *v);
 #define VCOLS "id, bucket, key, vid, state, marker, mtime, size, k, m, segsize, nsegs," \
-              " checksum, wrapped, objhash, etag, attrs, is_null, composite"
+              " checksum, wrapped, objhash, etag, attrs, is_null, composite, retain_until," \
+              " retain_mode, legal_hold"
 
 enum hf_err meta_bucket_create(struct meta *m, const char *name, int64_t now, int64_t owner,
                                int versioning)
@@ -478,6 +509,9 @@ static void row_version(sqlite3_stmt *st, struct meta_version *v)
     }
     v->is_null = sqlite3_column_int(st, 17);
     v->composite = sqlite3_column_int(st, 18);
+    v->retain_until = sqlite3_column_int64(st, 19);
+    v->retain_mode = sqlite3_column_int(st, 20);
+    v->legal_hold = sqlite3_column_int(st, 21);
     v->latest = 0;
 }
 
@@ -486,8 +520,8 @@ enum hf_err meta_version_insert(struct meta *m, struct meta_version *v)
     sqlite3_stmt *st;
     enum hf_err rc = prep(m, "INSERT INTO versions(bucket, key, vid, state, marker, mtime,"
                              " size, k, m, segsize, nsegs, checksum, wrapped, objhash, etag,"
-                             " attrs, is_null, composite)"
-                             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st);
+                             " attrs, is_null, composite, retain_until, retain_mode, legal_hold)"
+                             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st);
 
     if (rc != HF_OK)
         return rc;
@@ -510,6 +544,9 @@ enum hf_err meta_version_insert(struct meta *m, struct meta_version *v)
         sqlite3_bind_blob(st, 16, v->attrs, (int)v->attrs_len, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 17, v->is_null);
     sqlite3_bind_int(st, 18, v->composite);
+    sqlite3_bind_int64(st, 19, v->retain_until);
+    sqlite3_bind_int(st, 20, v->retain_mode);
+    sqlite3_bind_int(st, 21, v->legal_hold);
     rc = done(m, st);
     if (rc == HF_OK)
         v->id = sqlite3_last_insert_rowid(m->db);
@@ -1049,29 +1086,81 @@ enum hf_err meta_user_remove(struct meta *m, int64_t id)
     return done(m, st);
 }
 
-enum hf_err meta_bucket_get(struct meta *m, const char *name, struct meta_bucket *out)
+#define BCOLS "id, created, owner, versioning, name, lock, lock_mode, lock_days, lock_years"
+
+static enum hf_err bucket_row(struct meta *m, const char *sql, const char *name, int64_t id,
+                              struct meta_bucket *out)
 {
     sqlite3_stmt *st;
-    enum hf_err rc = prep(m, "SELECT id, created, owner, versioning FROM buckets WHERE name=?",
-                          &st);
+    enum hf_err rc = prep(m, sql, &st);
     int s;
 
     memset(out, 0, sizeof(*out));
     if (rc != HF_OK)
         return rc;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    if (name)
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_int64(st, 1, id);
     s = sqlite3_step(st);
     if (s == SQLITE_ROW) {
         out->id = sqlite3_column_int64(st, 0);
         out->created = sqlite3_column_int64(st, 1);
         out->owner = sqlite3_column_int64(st, 2);
         out->versioning = sqlite3_column_int(st, 3);
-        snprintf(out->name, sizeof(out->name), "%s", name);
+        snprintf(out->name, sizeof(out->name), "%s", (const char *)sqlite3_column_text(st, 4));
+        out->lock = sqlite3_column_int(st, 5);
+        out->lock_mode = sqlite3_column_int(st, 6);
+        out->lock_days = sqlite3_column_int(st, 7);
+        out->lock_years = sqlite3_column_int(st, 8);
     } else {
         rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+enum hf_err meta_bucket_get(struct meta *m, const char *name, struct meta_bucket *out)
+{
+    return bucket_row(m, "SELECT " BCOLS " FROM buckets WHERE name=?", name, 0, out);
+}
+
+enum hf_err meta_bucket_by_id(struct meta *m, int64_t id, struct meta_bucket *out)
+{
+    return bucket_row(m, "SELECT " BCOLS " FROM buckets WHERE id=?", NULL, id, out);
+}
+
+enum hf_err meta_bucket_set_lock(struct meta *m, int64_t id, int lock, int mode, int days,
+                                 int years)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "UPDATE buckets SET lock=?, lock_mode=?, lock_days=?, lock_years=?"
+                             " WHERE id=?", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int(st, 1, lock);
+    sqlite3_bind_int(st, 2, mode);
+    sqlite3_bind_int(st, 3, days);
+    sqlite3_bind_int(st, 4, years);
+    sqlite3_bind_int64(st, 5, id);
+    return done(m, st);
+}
+
+enum hf_err meta_version_set_lock(struct meta *m, int64_t id, int64_t retain_until, int mode,
+                                  int legal_hold)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "UPDATE versions SET retain_until=?, retain_mode=?, legal_hold=?"
+                             " WHERE id=?", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, retain_until);
+    sqlite3_bind_int(st, 2, mode);
+    sqlite3_bind_int(st, 3, legal_hold);
+    sqlite3_bind_int64(st, 4, id);
+    return done(m, st);
 }
 
 enum hf_err meta_bucket_set_owner(struct meta *m, int64_t id, int64_t owner)
@@ -1628,4 +1717,209 @@ enum hf_err meta_audit_key_put(struct meta *m, const char *origin, const uint8_t
     sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
     sqlite3_bind_blob(st, 2, sealed, (int)len, SQLITE_TRANSIENT);
     return done(m, st);
+}
+
+/* ---- preservation holds ---- */
+
+static void text_col(sqlite3_stmt *st, int col, char *out, size_t len)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+
+    snprintf(out, len, "%s", t ? t : "");
+}
+
+#define HCOLS "id, placed_by, reference, document, placed, released, released_by," \
+              " release_reason, entry"
+
+static void row_hold(sqlite3_stmt *st, struct meta_hold *h)
+{
+    memset(h, 0, sizeof(*h));
+    text_col(st, 0, h->id, sizeof(h->id));
+    text_col(st, 1, h->placed_by, sizeof(h->placed_by));
+    text_col(st, 2, h->reference, sizeof(h->reference));
+    h->has_doc = sqlite3_column_bytes(st, 3) == 32;
+    if (h->has_doc)
+        memcpy(h->document, sqlite3_column_blob(st, 3), 32);
+    h->placed = sqlite3_column_int64(st, 4);
+    h->released = sqlite3_column_int64(st, 5);
+    text_col(st, 6, h->released_by, sizeof(h->released_by));
+    text_col(st, 7, h->release_reason, sizeof(h->release_reason));
+    h->entry = sqlite3_column_int64(st, 8);
+}
+
+enum hf_err meta_hold_add(struct meta *m, const struct meta_hold *h)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT INTO holds(id, placed_by, reference, document, placed, entry)"
+                             " VALUES(?,?,?,?,?,?)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, h->id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, h->placed_by, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, h->reference, -1, SQLITE_TRANSIENT);
+    if (h->has_doc)
+        sqlite3_bind_blob(st, 4, h->document, 32, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, h->placed);
+    sqlite3_bind_int64(st, 6, h->entry);
+    return done(m, st);
+}
+
+enum hf_err meta_hold_scope_add(struct meta *m, const char *hold, const struct meta_hold_scope *sc)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT OR IGNORE INTO hold_scopes(hold, kind, name, prefix)"
+                             " VALUES(?,?,?,?)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, hold, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, sc->kind, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, sc->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 4, sc->prefix, (int)sc->prefixlen, SQLITE_TRANSIENT);
+    return done(m, st);
+}
+
+enum hf_err meta_hold_get(struct meta *m, const char *id, struct meta_hold *out)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT " HCOLS " FROM holds WHERE id=?", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        row_hold(st, out);
+    else
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_hold_release(struct meta *m, const char *id, int64_t when, const char *by,
+                              const char *reason)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "UPDATE holds SET released=?, released_by=?, release_reason=?"
+                             " WHERE id=? AND released=0", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, when);
+    sqlite3_bind_text(st, 2, by, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, reason, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, id, -1, SQLITE_TRANSIENT);
+    rc = done(m, st);
+    if (rc == HF_OK && sqlite3_changes(m->db) == 0)
+        rc = HF_ENOTFOUND;
+    return rc;
+}
+
+enum hf_err meta_hold_list(struct meta *m, enum hf_err (*fn)(void *, const struct meta_hold *),
+                           void *arg)
+{
+    sqlite3_stmt *st;
+    struct meta_hold *h = malloc(sizeof(*h));
+    enum hf_err rc = h ? prep(m, "SELECT " HCOLS " FROM holds ORDER BY placed, id", &st)
+                       : HF_ENOMEM;
+    int s = SQLITE_DONE;
+
+    if (rc != HF_OK) {
+        free(h);
+        return rc;
+    }
+    while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        row_hold(st, h);
+        rc = fn(arg, h);
+    }
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    free(h);
+    return rc;
+}
+
+enum hf_err meta_hold_scopes(struct meta *m, const char *hold,
+                             enum hf_err (*fn)(void *, const struct meta_hold_scope *),
+                             void *arg)
+{
+    sqlite3_stmt *st;
+    struct meta_hold_scope *sc = malloc(sizeof(*sc));
+    enum hf_err rc = sc ? prep(m, "SELECT kind, name, prefix FROM hold_scopes WHERE hold=?"
+                                  " ORDER BY kind, name, prefix", &st)
+                        : HF_ENOMEM;
+    int s = SQLITE_DONE;
+
+    if (rc != HF_OK) {
+        free(sc);
+        return rc;
+    }
+    sqlite3_bind_text(st, 1, hold, -1, SQLITE_TRANSIENT);
+    while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        int pl = sqlite3_column_bytes(st, 2);
+        text_col(st, 0, sc->kind, sizeof(sc->kind));
+        text_col(st, 1, sc->name, sizeof(sc->name));
+        sc->prefixlen = pl > 0 && pl <= HF_KEY_MAX ? (size_t)pl : 0;
+        if (sc->prefixlen)
+            memcpy(sc->prefix, sqlite3_column_blob(st, 2), sc->prefixlen);
+        sc->prefix[sc->prefixlen] = '\0';
+        rc = fn(arg, sc);
+    }
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    free(sc);
+    return rc;
+}
+
+enum hf_err meta_hold_covering(struct meta *m, const char *user, const char *bucket,
+                               const char *key, size_t keylen, char *id, size_t idlen,
+                               bool *found)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT h.id FROM holds h JOIN hold_scopes s ON s.hold = h.id"
+                             " WHERE h.released = 0 AND ((s.kind = 'user' AND s.name = ?1) OR"
+                             " (s.kind = 'bucket' AND s.name = ?2 AND (?3 IS NULL OR"
+                             "  substr(?3, 1, length(s.prefix)) = s.prefix)))"
+                             " ORDER BY h.placed, h.id LIMIT 1", &st);
+    int s;
+
+    *found = false;
+    if (rc != HF_OK)
+        return rc;
+    if (user)
+        sqlite3_bind_text(st, 1, user, -1, SQLITE_TRANSIENT);
+    if (bucket)
+        sqlite3_bind_text(st, 2, bucket, -1, SQLITE_TRANSIENT);
+    if (key)
+        sqlite3_bind_blob(st, 3, key, (int)keylen, SQLITE_TRANSIENT);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        *found = true;
+        text_col(st, 0, id, idlen);
+    } else if (s != SQLITE_DONE) {
+        rc = fail(m, s);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_user_name(struct meta *m, int64_t id, char *name, size_t len)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT name FROM users WHERE id=?", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        text_col(st, 0, name, len);
+    else
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
 }

@@ -48,6 +48,7 @@ const char *hf_strerror(enum hf_err err)
     case HF_EPARTORDER: return "parts are not in ascending order";
     case HF_ETOOSMALL: return "a part other than the last is smaller than 5 MiB";
     case HF_EPRECOND: return "precondition failed";
+    case HF_EHELD: return "refused: the data is under a hold or retention";
     case HF_EBADARG: return "invalid argument in request";
     }
     return "unknown error";
