@@ -406,6 +406,33 @@ void audit_open_checks(struct hf_store *st)
 
 /* ---- JSON ---- */
 
+/*
+ * A value as a JSON string: itself when it is UTF-8, else read as Latin-1
+ * (each byte one code point), so that every entry can be listed and
+ * exported; "leaf" keeps the exact bytes.  NULL on ENOMEM.
+ */
+static json_t *text_json(const char *s)
+{
+    json_t *j = json_string(s);
+    char *u;
+    size_t n = 0;
+
+    if (j || !(u = malloc(2 * strlen(s) + 1)))
+        return j;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x80) {
+            u[n++] = (char)*p;
+        } else {
+            u[n++] = (char)(0xc0 | *p >> 6);
+            u[n++] = (char)(0x80 | (*p & 0x3f));
+        }
+    }
+    u[n] = '\0';
+    j = json_string(u);
+    free(u);
+    return j;
+}
+
 void *audit_entry_json(uint64_t seq, const uint8_t *leaf, size_t len)
 {
     struct audit_record *r = malloc(sizeof(*r));
@@ -421,18 +448,20 @@ void *audit_entry_json(uint64_t seq, const uint8_t *leaf, size_t len)
     d = json_object();
     docs = json_array();
     for (size_t i = 0; d && i < r->ndetails; i++)
-        json_object_set_new(d, r->details[i].key, json_string(r->details[i].value));
+        if (json_object_set_new(d, r->details[i].key, text_json(r->details[i].value)) != 0) {
+            json_decref(d);         /* never a silently missing detail */
+            d = NULL;
+        }
     for (size_t i = 0; docs && i < r->ndocs; i++) {
         char hex[65], v[72];
         hf_hex(r->docs[i], 32, hex);
         snprintf(v, sizeof(v), "sha256:%s", hex);
         json_array_append_new(docs, json_string(v));
     }
-    /* Values are not always UTF-8 (keys are bytes): json_stringn_nocheck keeps them. */
+    /* Values are not always UTF-8 (a store's path, say): text_json. */
     o = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:s}", "index", (json_int_t)seq,
                   "time", t, "kind", r->kind,
-                  "actor", json_stringn_nocheck(r->actor, strlen(r->actor)),
-                  "subject", json_stringn_nocheck(r->subject, strlen(r->subject)),
+                  "actor", text_json(r->actor), "subject", text_json(r->subject),
                   "details", d, "documents", docs, "leaf", b64);
 out:
     free(b64);

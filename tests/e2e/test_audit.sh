@@ -331,3 +331,10 @@ HOLDFAST_DATA=$F hf user ls | grep -qw alice && pass "user rm does not take effe
 after=$(HOLDFAST_DATA=$F hf audit ls | wc -l)
 [ "$before" = "$after" ] && pass "the log is unchanged ($after entries)" || fail "log $before -> $after"
 expect_exit 0 "the store still verifies" env HOLDFAST_DATA="$F" "$HF" audit verify
+
+echo "-- values that are not UTF-8 (a store's path) list, export and verify"
+U=$WORK/$(printf 'st\xe9re')
+HOLDFAST_DATA=$U hf init >/dev/null && HOLDFAST_DATA=$U hf user add ulla >/dev/null || fail "store at a Latin-1 path"
+check "audit ls --json of a store at a Latin-1 path" env HOLDFAST_DATA="$U" "$HF" audit ls --json
+expect_exit 0 "audit export of it" env HOLDFAST_DATA="$U" "$HF" audit export "$WORK/latin1-export"
+expect_exit 0 "verify-offline of that export" hf audit verify-offline "$WORK/latin1-export"
