@@ -189,6 +189,20 @@ static void checker_end(struct checker *c)
                 (unsigned long long)c->ck[c->next].size, (unsigned long long)c->f.size);
 }
 
+/*
+ * An export is one signed tree (hf_audit_export writes only the entries its
+ * latest checkpoint covers): an entry past every checkpoint was added to it.
+ */
+static void checker_covered(struct checker *c)
+{
+    uint64_t top = c->nck ? c->ck[c->nck - 1].size : 0;   /* sorted by checker_begin */
+
+    if (c->f.size > top)
+        problem(c, "entries %llu to %llu are covered by no signed checkpoint: they were"
+                   " added to the export", (unsigned long long)top,
+                (unsigned long long)c->f.size - 1);
+}
+
 static void checker_free(struct checker *c)
 {
     free(c->rec);
@@ -599,6 +613,7 @@ enum hf_err hf_audit_verify_offline(const char *dir, const char *receipt,
         free(line);
         fclose(f);
         checker_end(&c);
+        checker_covered(&c);
     } else if (!receipt) {
         problem(&c, "%s/entries.jsonl: cannot read", dir);
     }

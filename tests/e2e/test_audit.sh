@@ -232,6 +232,14 @@ open(os.path.join(d, "key.pub"), "w").write("%s+%s+%s\n" % (name, kh, base64.b64
 tamper_export "a checkpoint's signature altered" '
 p = os.path.join(d, "checkpoints", sorted(os.listdir(os.path.join(d, "checkpoints")))[-1])
 t = open(p).read(); i = t.rindex(" ") + 5; open(p, "w").write(t[:i] + ("A" if t[i] != "A" else "B") + t[i + 1:])'
+tamper_export "a fabricated entry (valid, next in sequence) appended after the latest checkpoint" '
+last = json.loads(lines[-1]); n = len(lines)
+leaf = base64.b64decode(last["leaf"]).replace(b"\nseq %d\n" % (n - 1), b"\nseq %d\n" % n, 1)
+leaf = leaf.replace(b"\nsubject ", b"\nsubject mallory-", 1)
+e = dict(last, index=n, subject="mallory-" + last["subject"], leaf=base64.b64encode(leaf).decode())
+lines.append(json.dumps(e, separators=(",", ":")))'
+tamper_export "every checkpoint deleted" '
+for f in os.listdir(os.path.join(d, "checkpoints")): os.unlink(os.path.join(d, "checkpoints", f))'
 cp "$X/checkpoint" "$WORK/full.note"
 tamper_export "the last 2 lines dropped and the checkpoints covering them deleted (caught by --known)" '
 lines = lines[:-2]
