@@ -28,7 +28,7 @@ endif
 LIBS     := -lisal -lcrypto -lsqlite3 -lxxhash -lxml2 -ljansson -lz -lmicrohttpd -lm -pthread
 
 LIB_SRC  := $(wildcard src/util/*.c src/store/*.c src/meta/*.c src/backend/*.c src/auth/*.c \
-              src/audit/*.c src/s3/*.c)
+              src/audit/*.c src/policy/*.c src/s3/*.c)
 CMD_SRC  := $(wildcard cmd/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ  := $(CMD_SRC:%.c=$(BUILD)/%.o)

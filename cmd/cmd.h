@@ -88,5 +88,6 @@ CMD_DECL(reclaim);
 CMD_DECL(user);
 CMD_DECL(serve);
 CMD_DECL(audit);
+CMD_DECL(hold);
 
 #endif

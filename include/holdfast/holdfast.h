@@ -341,8 +341,9 @@ HF_API void hf_writer_abort(struct hf_writer *w);
 /*
  * An incremental read of a version (the latest when @version_id is NULL),
  * of @length bytes (UINT64_MAX: to the end) from @offset; same checks as
- * hf_get().  @info (may be NULL) describes the version.  Free *@out with
- * hf_reader_close(); it uses @st until then.
+ * hf_get().  @info (may be NULL) describes the version, as hf_head() would
+ * (its attrs borrowed the same way); on HF_EDELETED it describes the delete
+ * marker.  Free *@out with hf_reader_close(); it uses @st until then.
  * Errors: HF_ENOTFOUND, HF_EDELETED, HF_ERANGE, HF_EBADKEY, HF_ECRYPTO
  * (the data key does not unwrap), HF_EMETA, HF_ENOMEM.
  */
@@ -362,6 +363,18 @@ HF_API HF_MUST_CHECK enum hf_err hf_reader_read(struct hf_reader *r, void *buf, 
 
 /* The number of bytes the reader will return in all. */
 HF_API uint64_t hf_reader_length(const struct hf_reader *r);
+
+/*
+ * Narrow a reader opened on the whole version, before its first read, to
+ * @length bytes (UINT64_MAX: to the end) from @offset: lets a front end
+ * look the version up once (hf_reader_open's @info) and pick the range
+ * from it.  On failure the reader is unchanged.
+ * Errors: HF_ERANGE (as hf_reader_open: the first byte must exist; only an
+ * empty object reads from 0), HF_EBADARG (the reader already read or was
+ * opened on a range).
+ */
+HF_API HF_MUST_CHECK enum hf_err hf_reader_range(struct hf_reader *r, uint64_t offset,
+                                                 uint64_t length);
 
 /* Free a reader.  NULL-safe. */
 HF_API void hf_reader_close(struct hf_reader *r);
@@ -500,11 +513,27 @@ struct hf_delete_result {
  * is removed); in one that never versioned, remove the key's null version;
  * suspended, both.  With @version_id ("null" names the null version):
  * remove that version from the namespace.  Removed versions' shards are
- * left for the reclaimer.  Errors: HF_ENOTFOUND, HF_EBADKEY, HF_EMETA.
+ * left for the reclaimer.  Errors: HF_ENOTFOUND, HF_EBADKEY, HF_EHELD (see
+ * hf_delete_ex), HF_EMETA.
  */
 HF_API enum hf_err hf_delete(struct hf_store *st, const char *bucket, const char *key,
                              size_t keylen, const char *version_id,
                              struct hf_delete_result *out);
+
+/* hf_delete_ex flags */
+#define HF_DELETE_BYPASS_GOVERNANCE 1u  /* S3 x-amz-bypass-governance-retention, from the owner */
+
+/*
+ * hf_delete with @flags.  Every removal asks the policy gate first: a
+ * version under a preservation hold, a legal hold or unexpired retention
+ * is refused with HF_EHELD (the store's message names the hold or the
+ * retention and its date); GOVERNANCE retention gives way to
+ * HF_DELETE_BYPASS_GOVERNANCE, which is logged.  Delete markers are always
+ * allowed: they hide, they do not destroy.  Errors: as hf_delete, HF_EHELD.
+ */
+HF_API enum hf_err hf_delete_ex(struct hf_store *st, const char *bucket, const char *key,
+                                size_t keylen, const char *version_id, unsigned flags,
+                                struct hf_delete_result *out);
 
 #define HF_LIST_VERSIONS 1   /* every version and marker, newest first per key */
 
@@ -766,6 +795,64 @@ HF_API enum hf_err hf_audit_export(struct hf_store *st, const char *dir);
 HF_API enum hf_err hf_audit_verify_offline(const char *dir, const char *receipt,
                                            const char *const *known, size_t nknown,
                                            struct hf_audit_report *r);
+
+/* ------------------------------------------------------------------ */
+/* Preservation holds (src/policy)                                      */
+/* ------------------------------------------------------------------ */
+/*
+ * A hold is a named case that keeps every version in its scope — present
+ * and future, hidden by delete markers or not — from being destroyed by
+ * any path: deletes by version id, overwrites of unversioned data,
+ * expiry, the reclaimer, removing the bucket or the user.  Several holds
+ * may cover the same data; it is free only when none does.  Placing and
+ * releasing are logged (with the request document's SHA-256).
+ */
+struct hf_hold_scope {
+    const char *user;           /* a user: all their buckets; or NULL */
+    const char *bucket;         /* a bucket; or NULL (exactly one of user, bucket) */
+    const char *prefix;         /* with bucket: keys starting with it; NULL or "" = all */
+};
+
+struct hf_hold_spec {
+    const char *id;             /* the case: 1-128 printable characters, unique forever */
+    const char *by;             /* who placed it (a person), 1-128 characters */
+    const char *reference;      /* why: the request, court order, ... (1-1024) */
+    const uint8_t *document_sha256;     /* 32 bytes, or NULL */
+    const struct hf_hold_scope *scopes;
+    size_t nscopes;             /* at least 1 */
+};
+
+/*
+ * Place a hold; *@entry (may be NULL) gets the index of its audit log
+ * entry (for hf_audit_receipt).  Errors: HF_EINVAL (a missing or too long
+ * field, no scope, a scope naming neither or both of user and bucket, a
+ * bad bucket name or prefix), HF_EEXIST (the case id was used before),
+ * HF_EMETA, and the audit log's.
+ */
+HF_API enum hf_err hf_hold_place(struct hf_store *st, const struct hf_hold_spec *h,
+                                 uint64_t *entry);
+
+/*
+ * Release hold @id, naming who and why (both required); *@entry as above.
+ * Errors: HF_EINVAL, HF_ENOTFOUND (no active hold @id), HF_EMETA.
+ */
+HF_API enum hf_err hf_hold_release(struct hf_store *st, const char *id, const char *by,
+                                   const char *reason, uint64_t *entry);
+
+struct hf_hold_info {
+    const char *id, *by, *reference;
+    const char *document;       /* "sha256:<hex>" or "" */
+    int64_t placed_ns;
+    int64_t released_ns;        /* 0 while active */
+    const char *released_by, *release_reason;   /* "" while active */
+    uint64_t entry;             /* the audit log entry that placed it */
+    const char *const *scopes;  /* "user:NAME", "bucket:NAME" or "bucket:NAME/PREFIX" */
+    size_t nscopes;
+};
+typedef enum hf_err (*hf_hold_fn)(void *arg, const struct hf_hold_info *h);
+
+/* Every hold (or only @id unless NULL), oldest first.  Errors: HF_ENOTFOUND (@id), HF_EMETA, @fn's. */
+HF_API enum hf_err hf_hold_list(struct hf_store *st, const char *id, hf_hold_fn fn, void *arg);
 
 /* ------------------------------------------------------------------ */
 /* Name validation, shared with front ends                              */

@@ -24,6 +24,7 @@
 
 #include "audit/audit.h"
 #include "auth/users.h"
+#include "policy/policy.h"
 #include "meta/meta.h"
 #include "store/crypt.h"
 #include "banned.h"
@@ -232,6 +233,8 @@ enum hf_err hf_user_remove(struct hf_store *st, const char *name)
             rc = HF_ENOTEMPTY;
     }
     if (rc == HF_OK)
+        rc = policy_user(st, name);
+    if (rc == HF_OK)
         rc = meta_user_list(st->meta, keys_of, &uk);
     for (char *k = strtok_r(uk.keys, " ", &save); rc == HF_OK && k; k = strtok_r(NULL, " ", &save))
         rc = audit_event(st, "key.removed", uk.subject, "access-key", k, NULL);
@@ -251,6 +254,8 @@ enum hf_err hf_user_remove(struct hf_store *st, const char *name)
     if (rc == HF_ENOTEMPTY)
         return hf_fail(st, rc, "user %s owns bucket %s (and maybe more); its data stays "
                        "until the buckets are emptied and removed", name, bucket);
+    if (rc == HF_EHELD)
+        return rc;  /* the gate's message names the hold */
     return rc == HF_OK ? HF_OK : hf_fail(st, rc, "%s", meta_errmsg(st->meta));
 }
 

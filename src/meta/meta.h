@@ -339,7 +339,8 @@ HF_HIDDEN enum hf_err meta_hold_scopes(struct meta *m, const char *hold,
 /*
  * The oldest active hold whose scope covers user @user, or bucket @bucket
  * at key @key (@key NULL: any scope on the bucket); either name may be
- * NULL.  *@found false when none does.
+ * NULL, and with both NULL any active hold counts.  *@found false when
+ * none does.
  */
 HF_HIDDEN enum hf_err meta_hold_covering(struct meta *m, const char *user, const char *bucket,
                                          const char *key, size_t keylen, char *id,

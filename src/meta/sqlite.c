@@ -1880,7 +1880,8 @@ enum hf_err meta_hold_covering(struct meta *m, const char *user, const char *buc
 {
     sqlite3_stmt *st;
     enum hf_err rc = prep(m, "SELECT h.id FROM holds h JOIN hold_scopes s ON s.hold = h.id"
-                             " WHERE h.released = 0 AND ((s.kind = 'user' AND s.name = ?1) OR"
+                             " WHERE h.released = 0 AND ((?1 IS NULL AND ?2 IS NULL) OR"
+                             " (s.kind = 'user' AND s.name = ?1) OR"
                              " (s.kind = 'bucket' AND s.name = ?2 AND (?3 IS NULL OR"
                              "  substr(?3, 1, length(s.prefix)) = s.prefix)))"
                              " ORDER BY h.placed, h.id LIMIT 1", &st);

@@ -272,7 +272,8 @@ enum hf_err hf_upload_complete(struct hf_store *st, const char *bucket, const ch
     }
     goto out;
 meta_fail:
-    rc = hf_fail(st, rc, "%s", meta_errmsg(st->meta));
+    if (rc != HF_EHELD)     /* the policy gate's message says why */
+        rc = hf_fail(st, rc, "%s", meta_errmsg(st->meta));
 fail:
     meta_rollback(st->meta);
 out:

@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "audit/audit.h"
+#include "policy/policy.h"
 #include "store/object.h"
 #include "banned.h"
 
@@ -125,6 +126,8 @@ enum hf_err obj_bucket_delete(struct hf_store *st, const struct meta_bucket *mb)
 
     snprintf(subject, sizeof(subject), "bucket:%s", mb->name);
     if (rc == HF_OK)
+        rc = policy_bucket(st, mb);
+    if (rc == HF_OK)
         rc = meta_bucket_delete(st->meta, mb->id);
     if (rc == HF_OK)
         rc = audit_event(st, "bucket.removed", subject, NULL);
@@ -180,6 +183,8 @@ enum hf_err obj_hide_null(struct hf_store *st, const char *bucket, int64_t bid, 
     if (!v)
         return HF_ENOMEM;
     rc = meta_version_get_null(st->meta, bid, key, keylen, v);
+    if (rc == HF_OK)
+        rc = policy_version(st, v, NULL, POLICY_OVERWRITE, false);
     if (rc == HF_OK)
         rc = obj_log_removal(st, "object.overwritten", bucket, v);
     if (rc == HF_OK)
@@ -499,6 +504,7 @@ struct hf_reader {
     const uint8_t *plain;
     size_t plain_len;
     uint64_t next_prefetch;     /* first piece segment not yet asked for */
+    bool started;               /* hf_reader_read was called: the range is fixed */
     enum hf_err failed;
 };
 
@@ -624,14 +630,14 @@ enum hf_err hf_reader_open(struct hf_store *st, const char *bucket, const char *
     r->piece = SIZE_MAX;
     r->seg = UINT64_MAX;
     rc = lookup(st, bucket, key, keylen, version_id, r->v);
-    if (rc != HF_OK)
-        goto fail;
-    if (info) {
+    if (info && (rc == HF_OK || rc == HF_EDELETED)) {
         obj_version_info(r->v, info);
         info->key = NULL;
         memcpy(st->attrs_buf, r->v->attrs, r->v->attrs_len);
         info->attrs = r->v->attrs_len ? st->attrs_buf : NULL;
     }
+    if (rc != HF_OK)
+        goto fail;
     /* Like HTTP: the first byte must exist; only an empty object reads from 0. */
     if (offset > r->v->size || (offset == r->v->size && r->v->size > 0)) {
         rc = hf_fail(st, HF_ERANGE, "range starts at %llu, object has %llu bytes",
@@ -676,6 +682,21 @@ uint64_t hf_reader_length(const struct hf_reader *r)
     return r->end - r->pos;
 }
 
+enum hf_err hf_reader_range(struct hf_reader *r, uint64_t offset, uint64_t length)
+{
+    uint64_t size = r->v->size;
+
+    if (r->started || r->pos != 0 || r->end != size)
+        return hf_fail(r->st, HF_EBADARG, "a reader's range is set before it reads");
+    if (offset > size || (offset == size && size > 0))
+        return hf_fail(r->st, HF_ERANGE, "range starts at %llu, object has %llu bytes",
+                       (unsigned long long)offset, (unsigned long long)size);
+    /* A plain version's piece is open whatever the offset; a composite's opens on read. */
+    r->pos = offset;
+    r->end = (length == UINT64_MAX || length > size - offset) ? size : offset + length;
+    return HF_OK;
+}
+
 enum hf_err hf_reader_read(struct hf_reader *r, void *buf, size_t len, size_t *got)
 {
     uint8_t *p = buf;
@@ -683,6 +704,7 @@ enum hf_err hf_reader_read(struct hf_reader *r, void *buf, size_t len, size_t *g
     *got = 0;
     if (r->failed)
         return r->failed;
+    r->started = true;
     while (len > 0 && r->pos < r->end) {
         const uint8_t *src;
         uint64_t n;
@@ -747,6 +769,12 @@ enum hf_err hf_get(struct hf_store *st, const char *bucket, const char *key, siz
 enum hf_err hf_delete(struct hf_store *st, const char *bucket, const char *key, size_t keylen,
                       const char *version_id, struct hf_delete_result *out)
 {
+    return hf_delete_ex(st, bucket, key, keylen, version_id, 0, out);
+}
+
+enum hf_err hf_delete_ex(struct hf_store *st, const char *bucket, const char *key, size_t keylen,
+                         const char *version_id, unsigned flags, struct hf_delete_result *out)
+{
     struct meta_version *v = calloc(1, sizeof(*v));
     struct meta_bucket mb;
     enum hf_err rc;
@@ -776,6 +804,21 @@ enum hf_err hf_delete(struct hf_store *st, const char *bucket, const char *key, 
             rc = meta_version_get(st->meta, mb.id, key, keylen, vid, v);
         }
         if (rc == HF_OK)
+            rc = policy_version(st, v, &mb, POLICY_DELETE_VERSION,
+                                flags & HF_DELETE_BYPASS_GOVERNANCE);
+        if (rc == HF_OK && v->retain_mode && v->retain_until > hf_now_ns()) {
+            /* GOVERNANCE bypassed (the gate allowed it): logged, and the
+             * retention goes with the version so the reclaimer may act. */
+            char until[AUDIT_TIME_LEN], subject[HF_KEY_MAX + 80], vhex[33];
+            record_format_time(v->retain_until, until);
+            hf_hex(v->vid, 16, vhex);
+            snprintf(subject, sizeof(subject), "object:%s/%.*s", bucket, (int)v->keylen, v->key);
+            rc = audit_event(st, "retention.bypassed", subject, "version-id", vhex, "mode",
+                             "GOVERNANCE", "retain-until", until, NULL);
+            if (rc == HF_OK)
+                rc = meta_version_set_lock(st->meta, v->id, 0, META_LOCK_NONE, v->legal_hold);
+        }
+        if (rc == HF_OK)
             rc = obj_log_removal(st, "object.version-deleted", bucket, v);
         if (rc == HF_OK)
             rc = meta_version_set_state(st->meta, v->id, VERSION_DELETED);
@@ -787,6 +830,10 @@ enum hf_err hf_delete(struct hf_store *st, const char *bucket, const char *key, 
             meta_rollback(st->meta);
             rc = hf_fail(st, rc, "no such version: %s", version_id);
             goto out;
+        }
+        if (rc == HF_EHELD) {
+            meta_rollback(st->meta);
+            goto out;       /* the gate's message says why */
         }
         if (rc != HF_OK)
             goto meta_fail;
@@ -828,7 +875,8 @@ enum hf_err hf_delete(struct hf_store *st, const char *bucket, const char *key, 
     goto out;
 meta_fail:
     meta_rollback(st->meta);
-    rc = hf_fail(st, rc, "%s", meta_errmsg(st->meta));
+    if (rc != HF_EHELD)     /* the gate's message says why */
+        rc = hf_fail(st, rc, "%s", meta_errmsg(st->meta));
 out:
     free(v);
     return rc;

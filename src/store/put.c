@@ -565,6 +565,8 @@ enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *m
             rc = hf_fail(st, rc, "the bucket was deleted during the write");
         else if (rc == HF_EPRECOND)
             rc = hf_fail(st, rc, "the key's current version does not meet the condition");
+        else if (rc == HF_EHELD)
+            ;   /* the policy gate's message says which hold or retention */
         else
             rc = hf_fail(st, rc, "metadata commit failed: %s", meta_errmsg(st->meta));
         goto out;

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "policy/policy.h"
 #include "store/object.h"
 #include "store/reclaim.h"
 #include "banned.h"
@@ -46,14 +47,19 @@ static enum hf_err remove_file(struct hf_store *st, int64_t backend, const char 
 }
 
 /*
- * The policy gate for destroying a stored version.  Today every version
- * that reached VERSION_DELETED may go; holds and retention will refuse here.
+ * The policy gate for destroying a stored version (policy/gate.c): a
+ * version under a hold, a legal hold or unexpired retention stays, whatever
+ * deleted it, and is asked about again at the next run.
  */
 static bool reclaim_allowed(struct hf_store *st, const struct meta_version *v)
 {
-    (void)st;
-    (void)v;
-    return true;
+    char keep[HF_ERRMSG_MAX];
+    bool ok;
+
+    memcpy(keep, st->errmsg, sizeof(keep));     /* a refusal is not a failure of the run */
+    ok = policy_version(st, v, NULL, POLICY_RECLAIM, false) == HF_OK;
+    memcpy(st->errmsg, keep, sizeof(keep));
+    return ok;
 }
 
 /* Remove the intents @f[0..n) selected by @pick, counting writes in *@writes. */
@@ -151,7 +157,7 @@ static enum hf_err log_reclaim(struct hf_store *st, const struct meta_version *v
         record_detail(r, "multipart", "true");
     if (v->marker)
         record_detail(r, "delete-marker", "true");
-    record_detail(r, "gate", "allowed: no hold or retention applies");
+    record_detail(r, "gate", "allowed: no hold, legal hold or retention applies");
     rc = audit_log(st, r);
     free(r);
     free(key);
