@@ -236,8 +236,10 @@ enum hf_err hf_user_remove(struct hf_store *st, const char *name)
         rc = policy_user(st, name);
     if (rc == HF_OK)
         rc = meta_user_list(st->meta, keys_of, &uk);
-    for (char *k = strtok_r(uk.keys, " ", &save); rc == HF_OK && k; k = strtok_r(NULL, " ", &save))
-        rc = audit_event(st, "key.removed", uk.subject, "access-key", k, NULL);
+    if (rc == HF_OK && uk.keys)
+        for (char *k = strtok_r(uk.keys, " ", &save); rc == HF_OK && k;
+             k = strtok_r(NULL, " ", &save))
+            rc = audit_event(st, "key.removed", uk.subject, "access-key", k, NULL);
     if (rc == HF_OK)
         rc = audit_event(st, "user.removed", uk.subject, NULL);
     if (rc == HF_OK)

@@ -51,6 +51,9 @@
 
 #define OBJ_ATTR_NAMES_MAX 64
 #define LIST_MAX_KEYS 1000
+/* A GET response's block (libmicrohttpd's buffer): the object's length within these. */
+#define GET_BLOCK_MIN 1024
+#define GET_BLOCK_MAX (256 * 1024)
 
 struct server {
     char *data_dir;
@@ -315,6 +318,9 @@ static void send_hf_error(struct req *r, enum hf_err rc)
         return;
     case HF_ERANGE:
         send_error(r, 416, "InvalidRange", "The requested range is not satisfiable");
+        return;
+    case HF_EHELD:      /* the gate refused: S3 answers a locked version so */
+        send_error(r, 403, "AccessDenied", msg);
         return;
     case HF_ETRUNCATED:
         send_error(r, 400, "IncompleteBody",
@@ -1494,7 +1500,16 @@ static void get_object(struct req *r, bool head)
     if (!own_bucket(r, &mb))
         return;
     version = param(r, "versionId", &has_vid);
-    rc = hf_head(r->conn->st, r->bucket, r->key, r->keylen, version, &vi);
+    /*
+     * One lookup: a GET opens its reader on the whole version now (so the
+     * bytes sent are those of the version the headers describe, whatever
+     * lands meanwhile) and narrows it to the range below.
+     */
+    if (head)
+        rc = hf_head(r->conn->st, r->bucket, r->key, r->keylen, version, &vi);
+    else
+        rc = hf_reader_open(r->conn->st, r->bucket, r->key, r->keylen, version, 0, UINT64_MAX,
+                            &rd, &vi);
     if (rc != HF_OK) {
         send_head_error(r, rc, &vi, version);
         goto out;
@@ -1586,22 +1601,31 @@ static void get_object(struct req *r, bool head)
         }
     } else {
         struct reader_ctx *rcx = calloc(1, sizeof(*rcx));
+        uint64_t n;
         if (!rcx) {
             send_error(r, 500, "InternalError", "out of memory");
             goto out;
         }
-        /* The version resolved above, not "latest" again (a put may have landed). */
-        rc = hf_reader_open(r->conn->st, r->bucket, r->key, r->keylen,
-                            vi.null_version ? "null" : vi.version_id, off, len, &rd, NULL);
+        rc = hf_reader_range(rd, off, len);
         if (rc != HF_OK) {
             free(rcx);
             send_hf_error(r, rc);
             goto out;
         }
         rcx->rd = rd;
-        resp = MHD_create_response_from_callback(hf_reader_length(rd), 256 * 1024, read_cb,
-                                                 rcx, read_free);
-        r->bytes_out += hf_reader_length(rd);
+        rd = NULL;          /* moved into the response */
+        n = hf_reader_length(rcx->rd);
+        /*
+         * libmicrohttpd allocates and zeroes the block whatever the length:
+         * a 4 KiB object must not pay for 256 KiB.
+         */
+        resp = MHD_create_response_from_callback(n, n < GET_BLOCK_MIN ? GET_BLOCK_MIN
+                                                    : n > GET_BLOCK_MAX ? GET_BLOCK_MAX
+                                                    : (size_t)n,
+                                                 read_cb, rcx, read_free);
+        if (!resp)
+            read_free(rcx);
+        r->bytes_out += n;
     }
     if (!resp) {
         send_error(r, 500, "InternalError", "out of memory");
@@ -1644,6 +1668,7 @@ static void get_object(struct req *r, bool head)
     }
     respond(r, ranged ? 206 : 200, resp);
 out:
+    hf_reader_close(rd);
     free(version);
 }
 
