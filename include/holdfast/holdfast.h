@@ -256,6 +256,24 @@ struct hf_version_info {
      */
     const char *attrs;
     size_t attrs_len;
+    /* S3 Object Lock: retention (mode HF_LOCK_NONE: none) and legal hold. */
+    int lock_mode;              /* enum hf_lock_mode */
+    int64_t retain_until_ns;    /* with a mode; may be past (expired) */
+    int legal_hold;             /* 1: on */
+};
+
+/* S3 Object Lock retention modes (case-sensitive in S3: "GOVERNANCE", "COMPLIANCE"). */
+enum hf_lock_mode {
+    HF_LOCK_NONE = 0,
+    HF_LOCK_GOVERNANCE = 1, /* the bucket's owner may shorten or remove it, with a bypass */
+    HF_LOCK_COMPLIANCE = 2, /* nobody may shorten or remove it, the operator included */
+};
+
+/* Object Lock settings asked for a new version (S3 x-amz-object-lock-* headers). */
+struct hf_object_lock {
+    int mode;                   /* enum hf_lock_mode; HF_LOCK_NONE: the bucket's default */
+    int64_t retain_until_ns;    /* with a mode: must be in the future */
+    int legal_hold;             /* 1: on */
 };
 
 /* What a front end stores with a version besides its bytes. */
@@ -270,6 +288,13 @@ struct hf_object_meta {
      */
     int if_none_match_any;
     const char *if_match;
+    /*
+     * Object Lock for the new version (NULL: none asked): its bucket must
+     * have Object Lock enabled (else HF_EINVAL).  Without a mode the
+     * bucket's default retention applies, as an absolute date from the
+     * commit.  Settings made are logged ("retention.set", "legal-hold.on").
+     */
+    const struct hf_object_lock *lock;
 };
 
 /* A source of bytes: fill up to @len bytes, set *@got (0 = end of input). */
@@ -388,8 +413,11 @@ HF_API void hf_reader_close(struct hf_reader *r);
 
 /*
  * Start a multipart upload of @bucket/@key; @meta->attrs (may be NULL) are
- * the attributes the completed object will carry.  @upload_id gets the id.
- * Errors: HF_ENOTFOUND (bucket), HF_EBADKEY, HF_EINVAL, HF_EMETA.
+ * the attributes the completed object will carry, @meta->lock its Object
+ * Lock settings (applied, with the bucket's default retention, when the
+ * upload completes).  @upload_id gets the id.
+ * Errors: HF_ENOTFOUND (bucket), HF_EBADKEY, HF_EINVAL (also: a lock asked
+ * in a bucket without Object Lock), HF_EMETA.
  */
 HF_API enum hf_err hf_upload_create(struct hf_store *st, const char *bucket, const char *key,
                                     size_t keylen, const struct hf_object_meta *meta,

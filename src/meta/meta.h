@@ -233,6 +233,11 @@ HF_HIDDEN enum hf_err meta_upload_add(struct meta *m, const char *id, int64_t bu
 HF_HIDDEN enum hf_err meta_upload_get(struct meta *m, const char *id, int64_t bucket,
                                       const char *key, size_t keylen, char *attrs,
                                       size_t *attrs_len, int64_t *created);
+/* The Object Lock asked for upload @id's object (META_LOCK_*, ns, 0/1).  HF_ENOTFOUND. */
+HF_HIDDEN enum hf_err meta_upload_set_lock(struct meta *m, const char *id, int mode,
+                                           int64_t until, int legal_hold);
+HF_HIDDEN enum hf_err meta_upload_get_lock(struct meta *m, const char *id, int *mode,
+                                           int64_t *until, int *legal_hold);
 /* Remove an upload and its part rows (not the part versions). */
 HF_HIDDEN enum hf_err meta_upload_remove(struct meta *m, const char *id);
 HF_HIDDEN enum hf_err meta_upload_list(struct meta *m, int64_t bucket,

@@ -10,7 +10,9 @@
  *   buckets(id, name UNIQUE, created, owner, versioning)
  *   users(id, name UNIQUE, created, role)   role: user, auditor or admin
  *   access_keys(access_key, user, secret)     secret wrapped by the master key
- *   uploads(id, bucket, key, attrs, created)  multipart uploads in progress
+ *   uploads(id, bucket, key, attrs, created, lock_mode, lock_until, lock_legal)
+ *                                             multipart uploads in progress (lock_*:
+ *                                             Object Lock asked for the completed object)
  *   parts(upload, part, version, size, etag)  their parts: versions in VERSION_PART
  *   completed(id, version, created)          uploads completed in the last day
  *   pieces(version, seq, part_version, offset, size)
@@ -59,7 +61,7 @@ struct meta {
 };
 
 /* Bumped whenever schema below gains a table or a column (see upgrade()). */
-#define SCHEMA_REVISION "6"
+#define SCHEMA_REVISION "7"
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -87,7 +89,9 @@ static const char schema[] =
     " composite INTEGER NOT NULL DEFAULT 0, retain_until INTEGER NOT NULL DEFAULT 0,"
     " retain_mode INTEGER NOT NULL DEFAULT 0, legal_hold INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS uploads(id TEXT PRIMARY KEY, bucket INTEGER NOT NULL,"
-    " key BLOB NOT NULL, attrs BLOB, created INTEGER NOT NULL);"
+    " key BLOB NOT NULL, attrs BLOB, created INTEGER NOT NULL,"
+    " lock_mode INTEGER NOT NULL DEFAULT 0, lock_until INTEGER NOT NULL DEFAULT 0,"
+    " lock_legal INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS uploads_key ON uploads(bucket, key, created);"
     "CREATE TABLE IF NOT EXISTS parts(upload TEXT NOT NULL, part INTEGER NOT NULL,"
     " version INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,"
@@ -221,6 +225,9 @@ static enum hf_err upgrade(struct meta *m)
         { "buckets", "lock_mode", "INTEGER NOT NULL DEFAULT 0" },
         { "buckets", "lock_days", "INTEGER NOT NULL DEFAULT 0" },
         { "buckets", "lock_years", "INTEGER NOT NULL DEFAULT 0" },
+        { "uploads", "lock_mode", "INTEGER NOT NULL DEFAULT 0" },
+        { "uploads", "lock_until", "INTEGER NOT NULL DEFAULT 0" },
+        { "uploads", "lock_legal", "INTEGER NOT NULL DEFAULT 0" },
     };
     enum hf_err rc = HF_OK;
 
@@ -1295,6 +1302,48 @@ enum hf_err meta_upload_get(struct meta *m, const char *id, int64_t bucket, cons
         }
         if (created)
             *created = sqlite3_column_int64(st, 1);
+    } else {
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_upload_set_lock(struct meta *m, const char *id, int mode, int64_t until,
+                                 int legal_hold)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "UPDATE uploads SET lock_mode=?, lock_until=?, lock_legal=?"
+                             " WHERE id=?", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int(st, 1, mode);
+    sqlite3_bind_int64(st, 2, until);
+    sqlite3_bind_int(st, 3, legal_hold);
+    sqlite3_bind_text(st, 4, id, -1, SQLITE_TRANSIENT);
+    rc = done(m, st);
+    if (rc == HF_OK && sqlite3_changes(m->db) == 0)
+        rc = HF_ENOTFOUND;
+    return rc;
+}
+
+enum hf_err meta_upload_get_lock(struct meta *m, const char *id, int *mode, int64_t *until,
+                                 int *legal_hold)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT lock_mode, lock_until, lock_legal FROM uploads WHERE id=?",
+                          &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        *mode = sqlite3_column_int(st, 0);
+        *until = sqlite3_column_int64(st, 1);
+        *legal_hold = sqlite3_column_int(st, 2);
     } else {
         rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
     }

@@ -7,7 +7,9 @@
  *
  * Threads: one per connection (MHD_USE_THREAD_PER_CONNECTION).  Each
  * connection opens its own store handle on its first request, so no store
- * handle is ever shared between threads.
+ * handle is ever shared between threads.  An upload of PUT_HASH_THREAD_MIN
+ * bytes or more has a helper thread for its digests (bodyhash.h), which
+ * touches only the request's digest state, never the store.
  *
  * INVARIANTS
  *   (1) No request touches a bucket before its signature verified and its
@@ -17,7 +19,8 @@
  *       chunk signatures) passed; anything else aborts the write, so a
  *       failed, truncated or interrupted upload leaves nothing visible.
  *   (3) Memory per request is bounded: object bodies stream through the
- *       writer's two segment buffers; XML bodies are capped (xml.h).
+ *       writer's two segment buffers (and the digest helper's ring,
+ *       BODYHASH_RING); XML bodies are capped (xml.h).
  *   (4) Every request gets one log line: method, bucket, key, status,
  *       bytes in and out, duration, request id.
  */
@@ -43,6 +46,7 @@
 #include "audit/audit.h"
 #include "auth/users.h"
 #include "meta/meta.h"
+#include "s3/bodyhash.h"
 #include "s3/range.h"
 #include "s3/sigv4.h"
 #include "s3/xml.h"
@@ -51,6 +55,12 @@
 
 #define OBJ_ATTR_NAMES_MAX 64
 #define LIST_MAX_KEYS 1000
+/*
+ * An object body at least this long is digested (ETag MD5, payload checks)
+ * on a helper thread (bodyhash.h) while the connection thread feeds the
+ * engine; a shorter one inline, where a thread would cost more than it saves.
+ */
+#define PUT_HASH_THREAD_MIN (1024 * 1024)
 /* A GET response's block (libmicrohttpd's buffer): the object's length within these. */
 #define GET_BLOCK_MIN 1024
 #define GET_BLOCK_MAX (256 * 1024)
@@ -111,7 +121,8 @@ struct req {
     bool chunked, ch_init, dg_init;
     struct sigv4_chunked *ch;
     struct sigv4_digest dg;
-    EVP_MD_CTX *md5;
+    EVP_MD_CTX *md5;                /* the ETag's MD5; NULL when Content-MD5 gives it */
+    struct bodyhash *bh;            /* non-NULL: dg and md5 are the helper's (bodyhash.h) */
     struct hf_writer *w;
     unsigned part;                  /* UploadPart: the part number */
     char attrs[HF_ATTRS_MAX];
@@ -569,19 +580,29 @@ static void body_fail(struct req *r, enum hf_err rc, const char *code, const cha
     snprintf(r->body_msg, sizeof(r->body_msg), "%s", msg ? msg : hf_strerror(rc));
 }
 
-/* Decoded payload bytes: digest, MD5, then the writer or the XML buffer. */
+/* The body's digests: the payload checks, then the ETag's MD5 (inline or on r->bh's thread). */
+static enum hf_err body_digest(void *arg, const uint8_t *data, size_t len)
+{
+    struct req *r = arg;
+    enum hf_err rc = HF_OK;
+
+    if (r->dg_init)
+        rc = sigv4_digest_update(&r->dg, data, len);
+    if (rc == HF_OK && r->md5 && !EVP_DigestUpdate(r->md5, data, len))
+        rc = HF_ECRYPTO;
+    return rc;
+}
+
+/* Decoded payload bytes: digests, then the writer or the XML buffer. */
 static enum hf_err payload(void *arg, const uint8_t *data, size_t len)
 {
     struct req *r = arg;
-    enum hf_err rc;
+    enum hf_err rc = r->bh ? bodyhash_feed(r->bh, data, len) : body_digest(r, data, len);
 
-    if (r->dg_init && (rc = sigv4_digest_update(&r->dg, data, len)) != HF_OK)
+    if (rc != HF_OK)
         return rc;
-    if (r->body == BODY_OBJECT) {
-        if (r->md5)
-            EVP_DigestUpdate(r->md5, data, len);
+    if (r->body == BODY_OBJECT)
         return hf_writer_write(r->w, data, len);
-    }
     if (r->xml.len + len > r->xml_cap)
         return HF_EINVAL;
     s3xml_raw(&r->xml, (const char *)data, len);
@@ -656,6 +677,9 @@ static bool body_end(struct req *r)
 {
     enum hf_err rc;
 
+    /* The helper is joined first: dg and md5 are this thread's again. */
+    if (r->bh && (rc = bodyhash_finish(r->bh)) != HF_OK)
+        body_fail(r, rc, NULL, NULL);
     if (!r->body_err && r->chunked && (rc = sigv4_chunked_finish(r->ch)) != HF_OK)
         body_fail(r, rc, rc == HF_ESIGNATURE ? "SignatureDoesNotMatch"
                          : rc == HF_EBADDIGEST ? "BadDigest" : "IncompleteBody",
@@ -1304,7 +1328,15 @@ static void put_object_finish(struct req *r)
         r->w = NULL;
         return;
     }
-    EVP_DigestFinal_ex(r->md5, md, &mdlen);
+    /* Without r->md5, Content-MD5 gave the MD5 and sigv4_digest_final (body_end) checked it. */
+    if (!r->md5)
+        memcpy(md, r->dg.want_md5, sizeof(md));
+    else if (!EVP_DigestFinal_ex(r->md5, md, &mdlen)) {
+        hf_writer_abort(r->w);
+        r->w = NULL;
+        send_hf_error(r, HF_ECRYPTO);
+        return;
+    }
     hf_hex(md, 16, etag);
     om = (struct hf_object_meta){ etag, r->attrs, r->attrs_len, 0, NULL };
     if (!r->part) {
@@ -1385,11 +1417,6 @@ static bool put_object_begin(struct req *r)
                    "header.");
         return false;
     }
-    r->md5 = EVP_MD_CTX_new();
-    if (!r->md5 || !EVP_DigestInit_ex(r->md5, EVP_md5(), NULL)) {
-        send_error(r, 500, "InternalError", "out of memory");
-        return false;
-    }
     if (r->part) {
         char *upload = param(r, "uploadId", NULL);
         rc = hf_part_writer_open(r->conn->st, r->bucket, r->key, r->keylen,
@@ -1408,6 +1435,17 @@ static bool put_object_begin(struct req *r)
     }
     if (!body_begin(r, BODY_OBJECT, 0))
         return false;
+    /* The ETag is the body's MD5: Content-MD5's when given (dg checks it), else computed. */
+    if (!r->dg.md5.algo) {
+        r->md5 = EVP_MD_CTX_new();
+        if (!r->md5 || !EVP_DigestInit_ex(r->md5, EVP_md5(), NULL)) {
+            send_error(r, 500, "InternalError", "out of memory");
+            return false;
+        }
+    }
+    /* Without a helper thread (none could start) the digests run inline. */
+    if (po.expect_size >= PUT_HASH_THREAD_MIN && bodyhash_start(body_digest, r, &r->bh) != HF_OK)
+        r->bh = NULL;
     r->finish = put_object_finish;
     return true;
 }
@@ -2900,6 +2938,8 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
         fflush(srv->log);
         pthread_mutex_unlock(&srv->log_mu);
     }
+    /* The helper first: it may be using dg and md5. */
+    bodyhash_free(r->bh);
     /* An upload that did not complete leaves nothing (invariant 2). */
     hf_writer_abort(r->w);
     if (r->ch_init)

@@ -718,6 +718,46 @@ void s3xml_versioning(struct s3xml_buf *b, enum s3xml_versioning status,
     s3xml_close(b, "VersioningConfiguration");
 }
 
+static const char *lock_mode_text(enum s3xml_lock_mode mode)
+{
+    return mode == S3XML_LOCK_COMPLIANCE ? "COMPLIANCE" : "GOVERNANCE";
+}
+
+void s3xml_lock_conf(struct s3xml_buf *b, enum s3xml_lock_mode mode, unsigned days,
+                     unsigned years)
+{
+    s3xml_decl(b);
+    s3xml_open_ns(b, "ObjectLockConfiguration");
+    puts_(b, "<ObjectLockEnabled>Enabled</ObjectLockEnabled>");
+    if (mode != S3XML_LOCK_NONE) {
+        puts_(b, "<Rule><DefaultRetention>");
+        s3xml_elem_str(b, "Mode", lock_mode_text(mode));
+        if (days)
+            s3xml_elem_u64(b, "Days", days);
+        else
+            s3xml_elem_u64(b, "Years", years);
+        puts_(b, "</DefaultRetention></Rule>");
+    }
+    s3xml_close(b, "ObjectLockConfiguration");
+}
+
+void s3xml_retention(struct s3xml_buf *b, enum s3xml_lock_mode mode, int64_t until_ns)
+{
+    s3xml_decl(b);
+    s3xml_open_ns(b, "Retention");
+    s3xml_elem_str(b, "Mode", lock_mode_text(mode));
+    s3xml_elem_time(b, "RetainUntilDate", until_ns);
+    s3xml_close(b, "Retention");
+}
+
+void s3xml_legal_hold(struct s3xml_buf *b, bool on)
+{
+    s3xml_decl(b);
+    s3xml_open_ns(b, "LegalHold");
+    s3xml_elem_str(b, "Status", on ? "ON" : "OFF");
+    s3xml_close(b, "LegalHold");
+}
+
 void s3xml_delete_begin(struct s3xml_buf *b)
 {
     s3xml_decl(b);
@@ -1815,6 +1855,11 @@ enum hf_err s3xml_parse_retention(const void *body, size_t len, size_t cap,
         out->until_ms = until;
     }
     return rc;
+}
+
+bool s3xml_parse_time(const char *s, int64_t *ms)
+{
+    return parse_time(s, ms);
 }
 
 enum hf_err s3xml_parse_legal_hold(const void *body, size_t len, size_t cap,

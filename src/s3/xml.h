@@ -591,6 +591,22 @@ HF_HIDDEN HF_MUST_CHECK enum hf_err s3xml_parse_retention(const void *body, size
                                                           struct s3xml_retention *out,
                                                           struct s3xml_err *err);
 
+/*
+ * An ISO 8601 date-time as RetainUntilDate takes it (also the
+ * x-amz-object-lock-retain-until-date header) into ms since the epoch,
+ * the fraction floored to ms.  false if malformed.
+ */
+HF_HIDDEN bool s3xml_parse_time(const char *s, int64_t *ms);
+
+/* ObjectLockConfiguration: Enabled, and Rule/DefaultRetention unless @mode is NONE. */
+HF_HIDDEN void s3xml_lock_conf(struct s3xml_buf *b, enum s3xml_lock_mode mode, unsigned days,
+                               unsigned years);
+/* Retention: Mode and RetainUntilDate (@mode not NONE). */
+HF_HIDDEN void s3xml_retention(struct s3xml_buf *b, enum s3xml_lock_mode mode,
+                               int64_t until_ns);
+/* LegalHold: Status ON or OFF. */
+HF_HIDDEN void s3xml_legal_hold(struct s3xml_buf *b, bool on);
+
 /* <LegalHold><Status>ON | OFF</Status>.  Owns nothing. */
 struct s3xml_legal_hold {
     bool on;

@@ -23,6 +23,7 @@
 
 #include <openssl/evp.h>
 
+#include "policy/lock.h"
 #include "store/object.h"
 #include "banned.h"
 
@@ -30,26 +31,42 @@ enum hf_err hf_upload_create(struct hf_store *st, const char *bucket, const char
                              size_t keylen, const struct hf_object_meta *meta,
                              char upload_id[HF_VERSION_ID_LEN + 1])
 {
+    const struct hf_object_lock *lk = meta ? meta->lock : NULL;
+    struct meta_bucket mb;
     uint8_t id[16];
     int64_t bid;
     enum hf_err rc;
 
     upload_id[0] = '\0';
     hf_clear_err(st);
-    rc = obj_bucket(st, bucket, &bid);
+    rc = obj_bucket_get(st, bucket, &mb);
     if (rc != HF_OK)
         return rc;
+    bid = mb.id;
     if (hf_key_check(key, keylen) != HF_OK)
         return obj_bad_key(st);
     if (meta && meta->attrs_len > HF_ATTRS_MAX)
         return hf_fail(st, HF_EINVAL, "object attributes larger than %d bytes", HF_ATTRS_MAX);
+    rc = lock_check_request(st, &mb, lk);
+    if (rc == HF_EPRECOND)
+        rc = HF_EINVAL;     /* as hf_writer_commit says it */
+    if (rc != HF_OK)
+        return rc;
     rc = hf_random(id, sizeof(id));
     if (rc != HF_OK)
         return rc;
     hf_hex(id, 16, upload_id);
-    rc = meta_upload_add(st->meta, upload_id, bid, key, keylen, meta ? meta->attrs : NULL,
-                         meta ? meta->attrs_len : 0, hf_now_ns());
+    rc = meta_begin(st->meta);
+    if (rc == HF_OK)
+        rc = meta_upload_add(st->meta, upload_id, bid, key, keylen, meta ? meta->attrs : NULL,
+                             meta ? meta->attrs_len : 0, hf_now_ns());
+    if (rc == HF_OK && lk && (lk->mode || lk->legal_hold))
+        rc = meta_upload_set_lock(st->meta, upload_id, lk->mode,
+                                  lk->mode ? lk->retain_until_ns : 0, lk->legal_hold ? 1 : 0);
+    if (rc == HF_OK)
+        rc = meta_commit(st->meta);
     if (rc != HF_OK) {
+        meta_rollback(st->meta);
         upload_id[0] = '\0';
         return hf_fail(st, rc, "%s", meta_errmsg(st->meta));
     }
@@ -238,6 +255,18 @@ enum hf_err hf_upload_complete(struct hf_store *st, const char *bucket, const ch
         goto fail;
     if (v->is_null && (rc = obj_hide_null(st, bucket, bid, key, keylen)) != HF_OK)
         goto meta_fail;
+    {
+        /* The Object Lock asked when the upload began, or the bucket's default. */
+        struct hf_object_lock lk = { 0 };
+        rc = meta_upload_get_lock(st->meta, upload_id, &lk.mode, &lk.retain_until_ns,
+                                  &lk.legal_hold);
+        if (rc == HF_OK)
+            rc = lock_new_version(st, &mb, v, &lk);
+        if (rc == HF_EINVAL)
+            goto fail;      /* its message says why */
+        if (rc != HF_OK)
+            goto meta_fail;
+    }
     if ((rc = meta_version_insert(st->meta, v)) != HF_OK)
         goto meta_fail;
     {

@@ -142,6 +142,9 @@ enum hf_err obj_bucket_set_versioning(struct hf_store *st, const struct meta_buc
 
     if (mb->versioning == state)
         return HF_OK;           /* not a change: nothing to record */
+    if (mb->lock && state != HF_VERSIONING_ENABLED)
+        return hf_fail(st, HF_EPRECOND, "bucket %s has Object Lock: its versioning stays "
+                       "enabled", mb->name);
     rc = meta_begin(st->meta);
     snprintf(subject, sizeof(subject), "bucket:%s", mb->name);
     if (rc == HF_OK)
@@ -384,6 +387,9 @@ void obj_version_info(const struct meta_version *v, struct hf_version_info *out)
     out->null_version = v->is_null;
     out->attrs = v->attrs_len ? v->attrs : NULL;
     out->attrs_len = v->attrs_len;
+    out->lock_mode = v->retain_mode;
+    out->retain_until_ns = v->retain_until;
+    out->legal_hold = v->legal_hold;
 }
 
 /* Find a version; fills @v.  HF_EDELETED when it is a delete marker. */

@@ -48,6 +48,7 @@ HF_HIDDEN enum hf_err obj_bucket_get(struct hf_store *st, const char *bucket,
 HF_HIDDEN enum hf_err obj_bucket_create(struct hf_store *st, const char *name, int64_t owner,
                                         int versioning);
 HF_HIDDEN enum hf_err obj_bucket_delete(struct hf_store *st, const struct meta_bucket *mb);
+/* obj_bucket_set_versioning: HF_EPRECOND for suspending a bucket with Object Lock. */
 HF_HIDDEN enum hf_err obj_bucket_set_versioning(struct hf_store *st,
                                                 const struct meta_bucket *mb, int state);
 

@@ -31,6 +31,7 @@
 #include <openssl/crypto.h>
 #include <xxhash.h>
 
+#include "policy/lock.h"
 #include "store/object.h"
 #include "store/placement.h"
 #include "store/reclaim.h"
@@ -545,6 +546,8 @@ enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *m
         if (rc == HF_OK && v->is_null)
             rc = obj_hide_null(st, w->bucket, v->bucket, v->key, v->keylen);
         if (rc == HF_OK)
+            rc = lock_new_version(st, &mb, v, meta ? meta->lock : NULL);
+        if (rc == HF_OK)
             rc = meta_version_insert(st->meta, v);
     }
     for (unsigned i = 0; rc == HF_OK && i < w->n; i++) {
@@ -565,8 +568,8 @@ enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *m
             rc = hf_fail(st, rc, "the bucket was deleted during the write");
         else if (rc == HF_EPRECOND)
             rc = hf_fail(st, rc, "the key's current version does not meet the condition");
-        else if (rc == HF_EHELD)
-            ;   /* the policy gate's message says which hold or retention */
+        else if (rc == HF_EHELD || rc == HF_EINVAL)
+            ;   /* the gate's or Object Lock's message says which rule */
         else
             rc = hf_fail(st, rc, "metadata commit failed: %s", meta_errmsg(st->meta));
         goto out;
