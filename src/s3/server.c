@@ -46,6 +46,7 @@
 #include "audit/audit.h"
 #include "auth/users.h"
 #include "meta/meta.h"
+#include "policy/lock.h"
 #include "s3/bodyhash.h"
 #include "s3/range.h"
 #include "s3/sigv4.h"
@@ -127,6 +128,7 @@ struct req {
     unsigned part;                  /* UploadPart: the part number */
     char attrs[HF_ATTRS_MAX];
     size_t attrs_len;
+    struct hf_object_lock lock;     /* x-amz-object-lock-* of a write (lock_headers) */
     void (*finish)(struct req *r);  /* runs when the whole body is in */
 };
 
@@ -899,7 +901,13 @@ static void create_bucket_finish(struct req *r)
                        "The requested bucket name is not available.");
         return;
     }
-    rc = obj_bucket_create(r->conn->st, r->bucket, r->user, HF_VERSIONING_OFF);
+    {
+        const char *ol = header(r, "x-amz-bucket-object-lock-enabled");
+        if (ol && strcasecmp(ol, "true") == 0)
+            rc = lock_bucket_create(r->conn->st, r->bucket, r->user);
+        else
+            rc = obj_bucket_create(r->conn->st, r->bucket, r->user, HF_VERSIONING_OFF);
+    }
     if (rc == HF_EEXIST) {
         send_error(r, 409, "BucketAlreadyExists", "The requested bucket name is not available.");
         return;
@@ -984,7 +992,11 @@ static void put_versioning_finish(struct req *r)
     rc = obj_bucket_set_versioning(r->conn->st, &mb,
                                    vc.status == S3XML_VERSIONING_ENABLED
                                        ? HF_VERSIONING_ENABLED : HF_VERSIONING_SUSPENDED);
-    if (rc != HF_OK)
+    if (rc == HF_EPRECOND)
+        send_error(r, 409, "InvalidBucketState",
+                   "An Object Lock configuration is present on this bucket, so the versioning "
+                   "state cannot be changed.");
+    else if (rc != HF_OK)
         send_hf_error(r, rc);
     else
         send_empty(r, 200);
@@ -1311,6 +1323,229 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
+/* S3 Object Lock (the rules are policy/lock.c's)                      */
+/* ------------------------------------------------------------------ */
+
+#define NO_LOCK_MSG "Bucket is missing Object Lock Configuration"
+
+/* x-amz-bypass-governance-retention: true */
+static bool bypass_governance(struct req *r)
+{
+    const char *h = header(r, "x-amz-bypass-governance-retention");
+
+    return h && strcasecmp(h, "true") == 0;
+}
+
+/*
+ * The x-amz-object-lock-* headers of a write into r->lock, checked as S3
+ * does; false after sending the error.
+ */
+static bool lock_headers(struct req *r, const struct meta_bucket *mb)
+{
+    const char *mode = header(r, "x-amz-object-lock-mode"),
+               *until = header(r, "x-amz-object-lock-retain-until-date"),
+               *legal = header(r, "x-amz-object-lock-legal-hold");
+    int64_t ms = 0;
+    enum hf_err rc;
+
+    memset(&r->lock, 0, sizeof(r->lock));
+    if (!mode && !until && !legal)
+        return true;
+    if (!mode != !until) {
+        send_error(r, 400, "InvalidArgument", "x-amz-object-lock-retain-until-date and "
+                   "x-amz-object-lock-mode must both be supplied");
+        return false;
+    }
+    if (mode && strcmp(mode, "GOVERNANCE") == 0)
+        r->lock.mode = HF_LOCK_GOVERNANCE;
+    else if (mode && strcmp(mode, "COMPLIANCE") == 0)
+        r->lock.mode = HF_LOCK_COMPLIANCE;
+    else if (mode) {
+        send_error(r, 400, "InvalidArgument", "Unknown wormMode directive.");
+        return false;
+    }
+    if (until && !s3xml_parse_time(until, &ms)) {
+        send_error(r, 400, "InvalidArgument",
+                   "The retain until date must be provided in ISO 8601 format");
+        return false;
+    }
+    r->lock.retain_until_ns = ms * 1000000;
+    if (legal && strcmp(legal, "ON") == 0)
+        r->lock.legal_hold = 1;
+    else if (legal && strcmp(legal, "OFF") != 0) {
+        send_error(r, 400, "InvalidArgument", "Legal Hold must be either of 'ON' or 'OFF'");
+        return false;
+    }
+    rc = lock_check_request(r->conn->st, mb, &r->lock);
+    if (rc == HF_EPRECOND)
+        send_error(r, 400, "InvalidRequest", NO_LOCK_MSG);
+    else if (rc == HF_EBADARG)
+        send_error(r, 400, "InvalidArgument", "The retain until date must be in the future!");
+    else if (rc != HF_OK)
+        send_hf_error(r, rc);
+    return rc == HF_OK;
+}
+
+/* The S3 error for a failed lock_* call on an object. */
+static void send_lock_error(struct req *r, enum hf_err rc)
+{
+    switch (rc) {
+    case HF_EPRECOND:
+        send_error(r, 400, "InvalidRequest", NO_LOCK_MSG);
+        return;
+    case HF_EBADARG:
+        send_error(r, 400, "InvalidArgument", "The retain until date must be in the future!");
+        return;
+    case HF_EHELD:
+        send_error(r, 403, "AccessDenied", hf_store_errmsg(r->conn->st));
+        return;
+    case HF_EDELETED:
+        send_error_hdr2(r, 405, "MethodNotAllowed",
+                        "The specified method is not allowed against this resource.",
+                        "x-amz-delete-marker", "true", NULL, NULL);
+        return;
+    default:
+        send_hf_error(r, rc);
+    }
+}
+
+/* GetObjectLockConfiguration */
+static void get_lock_config(struct req *r)
+{
+    struct meta_bucket mb;
+    struct s3xml_buf b;
+
+    if (!own_bucket(r, &mb))
+        return;
+    if (!mb.lock) {
+        send_error(r, 404, "ObjectLockConfigurationNotFoundError",
+                   "Object Lock configuration does not exist for this bucket");
+        return;
+    }
+    s3xml_buf_init(&b, 4096);
+    s3xml_lock_conf(&b, (enum s3xml_lock_mode)mb.lock_mode, (unsigned)mb.lock_days,
+                    (unsigned)mb.lock_years);
+    send_xml_buf(r, 200, &b);
+    s3xml_buf_release(&b);
+}
+
+/* PutObjectLockConfiguration */
+static void put_lock_config_finish(struct req *r)
+{
+    struct s3xml_lock_conf lc;
+    struct s3xml_err xe = { 0 };
+    struct meta_bucket mb;
+    enum hf_err rc;
+
+    if (!body_end(r) || !own_bucket(r, &mb))
+        return;
+    rc = s3xml_parse_lock_conf(r->xml.data, r->xml.len, S3XML_BODY_MAX, &lc, &xe);
+    if (rc != HF_OK) {
+        send_error(r, 400, xe.code ? xe.code : "MalformedXML", xe.msg);
+        return;
+    }
+    if (!lc.enabled) {
+        send_error(r, 400, "MalformedXML", "ObjectLockEnabled must be Enabled");
+        return;
+    }
+    rc = lock_bucket_config(r->conn->st, &mb, lc.has_default ? (int)lc.mode : HF_LOCK_NONE,
+                            lc.days, lc.years);
+    if (rc == HF_EPRECOND)
+        send_error(r, 409, "InvalidBucketState",
+                   "Versioning must be 'Enabled' on the bucket to apply a Object Lock "
+                   "configuration");
+    else if (rc == HF_EBADARG)
+        send_error(r, 400, "InvalidArgument", hf_store_errmsg(r->conn->st));
+    else if (rc != HF_OK)
+        send_hf_error(r, rc);
+    else
+        send_empty(r, 200);
+}
+
+/* GetObjectRetention, GetObjectLegalHold */
+static void get_object_lock(struct req *r, bool legal)
+{
+    struct meta_bucket mb;
+    struct hf_object_lock lk;
+    struct s3xml_buf b;
+    char *version;
+    enum hf_err rc;
+
+    if (!own_bucket(r, &mb))
+        return;
+    version = param(r, "versionId", NULL);
+    rc = lock_get(r->conn->st, &mb, r->key, r->keylen, version, &lk);
+    free(version);
+    if (rc != HF_OK) {
+        send_lock_error(r, rc);
+        return;
+    }
+    if (!legal && !lk.mode) {
+        send_error(r, 404, "NoSuchObjectLockConfiguration",
+                   "The specified object does not have a ObjectLock configuration");
+        return;
+    }
+    s3xml_buf_init(&b, 4096);
+    if (legal)
+        s3xml_legal_hold(&b, lk.legal_hold);
+    else
+        s3xml_retention(&b, (enum s3xml_lock_mode)lk.mode, lk.retain_until_ns);
+    send_xml_buf(r, 200, &b);
+    s3xml_buf_release(&b);
+}
+
+/* PutObjectRetention */
+static void put_retention_finish(struct req *r)
+{
+    struct s3xml_retention rt;
+    struct s3xml_err xe = { 0 };
+    struct meta_bucket mb;
+    char *version;
+    enum hf_err rc;
+
+    if (!body_end(r) || !own_bucket(r, &mb))
+        return;
+    rc = s3xml_parse_retention(r->xml.data, r->xml.len, S3XML_BODY_MAX, &rt, &xe);
+    if (rc != HF_OK) {
+        send_error(r, 400, xe.code ? xe.code : "MalformedXML", xe.msg);
+        return;
+    }
+    version = param(r, "versionId", NULL);
+    rc = lock_set_retention(r->conn->st, &mb, r->key, r->keylen, version, (int)rt.mode,
+                            rt.until_ms * 1000000, bypass_governance(r));
+    free(version);
+    if (rc != HF_OK)
+        send_lock_error(r, rc);
+    else
+        send_empty(r, 200);
+}
+
+/* PutObjectLegalHold */
+static void put_legal_hold_finish(struct req *r)
+{
+    struct s3xml_legal_hold lh;
+    struct s3xml_err xe = { 0 };
+    struct meta_bucket mb;
+    char *version;
+    enum hf_err rc;
+
+    if (!body_end(r) || !own_bucket(r, &mb))
+        return;
+    rc = s3xml_parse_legal_hold(r->xml.data, r->xml.len, S3XML_BODY_MAX, &lh, &xe);
+    if (rc != HF_OK) {
+        send_error(r, 400, xe.code ? xe.code : "MalformedXML", xe.msg);
+        return;
+    }
+    version = param(r, "versionId", NULL);
+    rc = lock_set_legal_hold(r->conn->st, &mb, r->key, r->keylen, version, lh.on);
+    free(version);
+    if (rc != HF_OK)
+        send_lock_error(r, rc);
+    else
+        send_empty(r, 200);
+}
+
+/* ------------------------------------------------------------------ */
 /* objects                                                             */
 /* ------------------------------------------------------------------ */
 
@@ -1338,7 +1573,8 @@ static void put_object_finish(struct req *r)
         return;
     }
     hf_hex(md, 16, etag);
-    om = (struct hf_object_meta){ etag, r->attrs, r->attrs_len, 0, NULL };
+    om = (struct hf_object_meta){ etag, r->attrs, r->attrs_len, 0, NULL,
+                                  r->part ? NULL : &r->lock };
     if (!r->part) {
         const char *inm = header(r, "If-None-Match"), *im = header(r, "If-Match");
         om.if_none_match_any = inm && strcmp(inm, "*") == 0;
@@ -1397,6 +1633,8 @@ static bool put_object_begin(struct req *r)
                    "Your metadata headers exceed the maximum allowed metadata size.");
         return false;
     }
+    if (!r->part && !lock_headers(r, &mb))
+        return false;
     cl = r->chunked ? header(r, "x-amz-decoded-content-length") : header(r, "Content-Length");
     if (cl) {
         char *end;
@@ -1500,6 +1738,20 @@ static void add_version_header(struct MHD_Response *resp, const struct meta_buck
     if (mb->versioning != HF_VERSIONING_OFF || !vi->null_version)
         MHD_add_response_header(resp, "x-amz-version-id",
                                 vi->null_version ? "null" : vi->version_id);
+}
+
+/* x-amz-object-lock-* of a version on GET and HEAD */
+static void add_lock_headers(struct MHD_Response *resp, const struct hf_version_info *vi)
+{
+    char t[S3XML_TIME_MAX];
+
+    if (vi->lock_mode) {
+        MHD_add_response_header(resp, "x-amz-object-lock-mode", lock_mode_name(vi->lock_mode));
+        s3xml_format_time(vi->retain_until_ns, t);
+        MHD_add_response_header(resp, "x-amz-object-lock-retain-until-date", t);
+    }
+    if (vi->legal_hold)
+        MHD_add_response_header(resp, "x-amz-object-lock-legal-hold", "ON");
 }
 
 /* hf_version_parts callback: remember part @want. */
@@ -1693,6 +1945,7 @@ static void get_object(struct req *r, bool head)
     MHD_add_response_header(resp, "Last-Modified", tbuf);
     MHD_add_response_header(resp, "Accept-Ranges", "bytes");
     add_version_header(resp, &mb, &vi);
+    add_lock_headers(resp, &vi);
     if (nparts > 0) {
         char pc[16];
         snprintf(pc, sizeof(pc), "%u", nparts);
@@ -1852,7 +2105,8 @@ static void delete_object(struct req *r)
     if (!own_bucket(r, &mb))
         return;
     version = param(r, "versionId", &has_vid);
-    rc = hf_delete(r->conn->st, r->bucket, r->key, r->keylen, version, &dr);
+    rc = hf_delete_ex(r->conn->st, r->bucket, r->key, r->keylen, version,
+                      bypass_governance(r) ? HF_DELETE_BYPASS_GOVERNANCE : 0, &dr);
     if (rc != HF_OK && !(rc == HF_ENOTFOUND && version)) {
         free(version);
         send_hf_error(r, rc);
@@ -1892,7 +2146,8 @@ static void delete_objects_finish(struct req *r)
     for (size_t i = 0; i < del.nobjs; i++) {
         struct s3xml_delete_obj *o = &del.objs[i];
         struct hf_delete_result dr;
-        rc = hf_delete(r->conn->st, r->bucket, o->key, o->key_len, o->version_id, &dr);
+        rc = hf_delete_ex(r->conn->st, r->bucket, o->key, o->key_len, o->version_id,
+                          bypass_governance(r) ? HF_DELETE_BYPASS_GOVERNANCE : 0, &dr);
         if (rc == HF_OK || (rc == HF_ENOTFOUND && o->version_id)) {
             if (!del.quiet)
                 s3xml_delete_deleted(&b, o->key, o->key_len, o->version_id,
@@ -1902,8 +2157,10 @@ static void delete_objects_finish(struct req *r)
                                                                      : NULL);
         } else {
             s3xml_delete_error(&b, o->key, o->key_len, o->version_id,
-                               rc == HF_EBADKEY ? "InvalidArgument" : "InternalError",
-                               hf_strerror(rc));
+                               rc == HF_EBADKEY ? "InvalidArgument"
+                               : rc == HF_EHELD ? "AccessDenied" : "InternalError",
+                               rc == HF_EHELD ? hf_store_errmsg(r->conn->st)
+                                              : hf_strerror(rc));
         }
     }
     s3xml_delete_end(&b);
@@ -1940,7 +2197,8 @@ static void copy_object(struct req *r)
     bool replace;
     enum hf_err rc;
 
-    if (!own_bucket(r, &mb) || (!r->part && !acl_headers_ok(r, false)))
+    if (!own_bucket(r, &mb) || (!r->part && !acl_headers_ok(r, false)) ||
+        (!r->part && !lock_headers(r, &mb)))
         return;
     /* "/bucket/key?versionId=V" or "bucket/key", URL-encoded */
     q = strchr(src, '?');
@@ -2096,7 +2354,7 @@ static void copy_object(struct req *r)
     EVP_DigestFinal_ex(md, digest, &dlen);
     hf_hex(digest, 16, etag);
     om = (struct hf_object_meta){ etag, r->part ? NULL : r->attrs, r->part ? 0 : r->attrs_len,
-                                  0, NULL };
+                                  0, NULL, r->part ? NULL : &r->lock };
     rc = hf_writer_commit(w, &om, &out);
     w = NULL;
     if (rc != HF_OK) {
@@ -2167,8 +2425,11 @@ static void create_upload(struct req *r)
                    "Your metadata headers exceed the maximum allowed metadata size.");
         return;
     }
+    if (!lock_headers(r, &mb))
+        return;
     om.attrs = r->attrs;
     om.attrs_len = r->attrs_len;
+    om.lock = &r->lock;
     rc = hf_upload_create(r->conn->st, r->bucket, r->key, r->keylen, &om, id);
     if (rc != HF_OK) {
         send_hf_error(r, rc);
@@ -2726,6 +2987,8 @@ static void begin(struct req *r)
                 list_uploads(r);
             else if (has_param(r, "acl"))
                 get_acl(r);
+            else if (has_param(r, "object-lock"))
+                get_lock_config(r);
             else if (unsupported_subresource(r, NULL))
                 send_not_implemented(r);
             else {
@@ -2744,6 +3007,9 @@ static void begin(struct req *r)
             } else if (has_param(r, "acl")) {
                 if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
                     r->finish = put_acl_finish;
+            } else if (has_param(r, "object-lock")) {
+                if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
+                    r->finish = put_lock_config_finish;
             } else if (!unsupported_subresource(r, NULL)) {
                 if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
                     r->finish = create_bucket_finish;
@@ -2794,6 +3060,15 @@ static void begin(struct req *r)
     } else if (strcmp(m, "PUT") == 0 && has_param(r, "acl")) {
         if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
             r->finish = put_acl_finish;
+    } else if (strcmp(m, "GET") == 0 && (has_param(r, "retention") ||
+                                         has_param(r, "legal-hold"))) {
+        get_object_lock(r, has_param(r, "legal-hold"));
+    } else if (strcmp(m, "PUT") == 0 && has_param(r, "retention")) {
+        if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
+            r->finish = put_retention_finish;
+    } else if (strcmp(m, "PUT") == 0 && has_param(r, "legal-hold")) {
+        if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
+            r->finish = put_legal_hold_finish;
     } else if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0) {
         if (unsupported_subresource(r, "partNumber"))
             send_not_implemented(r);
