@@ -25,7 +25,7 @@ CFLAGS   += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-poi
             -U_FORTIFY_SOURCE -O1
 LDFLAGS  += -fsanitize=$(SANITIZE)
 endif
-LIBS     := -lisal -lcrypto -lsqlite3 -lxxhash -lxml2 -ljansson -lz -lmicrohttpd -lm -pthread
+LIBS     := -lisal -lcrypto -lsqlite3 -lxxhash -lxml2 -ljansson -lz -lmicrohttpd -lcurl -lm -pthread
 
 LIB_SRC  := $(wildcard src/util/*.c src/store/*.c src/meta/*.c src/backend/*.c src/auth/*.c \
               src/audit/*.c src/policy/*.c src/s3/*.c)

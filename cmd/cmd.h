@@ -89,5 +89,7 @@ CMD_DECL(user);
 CMD_DECL(serve);
 CMD_DECL(audit);
 CMD_DECL(hold);
+CMD_DECL(lifecycle);
+CMD_DECL(notice);
 
 #endif

@@ -18,7 +18,7 @@ const char *cmd_data_dir;
 static const struct cmd *const commands[] = {
     &cmd_init, &cmd_status, &cmd_backend, &cmd_bucket, &cmd_put, &cmd_get,
     &cmd_ls, &cmd_rm, &cmd_stat, &cmd_scrub, &cmd_reclaim, &cmd_user, &cmd_serve,
-    &cmd_audit, &cmd_hold,
+    &cmd_audit, &cmd_hold, &cmd_lifecycle, &cmd_notice,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

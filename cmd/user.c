@@ -1,4 +1,4 @@
-/* user.c — `holdfast user add|ls|rm`: S3 users and their access keys. */
+/* user.c — `holdfast user add|ls|rm|role|set|suspend|close|activate`: users, keys, contacts. */
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <string.h>
@@ -24,9 +24,11 @@ static int run(int argc, char **argv)
         { "access-key", required_argument, NULL, 'a' },
         { "secret", required_argument, NULL, 's' },
         { "role", required_argument, NULL, 'r' },
+        { "webhook", required_argument, NULL, 'w' },
+        { "email", required_argument, NULL, 'e' },
         { 0 },
     };
-    const char *ak = NULL, *secret = NULL, *role = NULL;
+    const char *ak = NULL, *secret = NULL, *role = NULL, *webhook = NULL, *email = NULL;
     struct hf_store *st = NULL;
     struct hf_user_key key;
     enum hf_err rc;
@@ -40,6 +42,10 @@ static int run(int argc, char **argv)
             secret = optarg;
         else if (c == 'r')
             role = optarg;
+        else if (c == 'w')
+            webhook = optarg;
+        else if (c == 'e')
+            email = optarg;
         else
             return cmd_usage(&cmd_user, "unknown option");
     }
@@ -85,6 +91,38 @@ static int run(int argc, char **argv)
         if (rc == HF_OK)
             printf("user %s is now %s\n", argv[optind + 1], argv[optind + 2]);
         ex = rc == HF_OK ? EXIT_OK : cmd_fail("user role", st, rc, argv[optind + 1]);
+    } else if (strcmp(argv[optind], "set") == 0) {
+        if (optind + 2 != argc || ak || secret || role || (!webhook && !email))
+            return cmd_usage(&cmd_user, "set wants a user name and --webhook URL and/or "
+                             "--email ADDR");
+        if ((ex = cmd_open("user", &st)) != EXIT_OK)
+            return ex;
+        rc = hf_user_set_contacts(st, argv[optind + 1], webhook, email);
+        if (rc == HF_OK)
+            printf("user %s: notices go to%s%s%s%s\n", argv[optind + 1],
+                   webhook && *webhook ? " webhook " : "", webhook ? webhook : "",
+                   email && *email ? " e-mail " : "", email ? email : "");
+        ex = rc == HF_OK ? EXIT_OK : cmd_fail("user set", st, rc, argv[optind + 1]);
+    } else if (strcmp(argv[optind], "suspend") == 0 || strcmp(argv[optind], "close") == 0 ||
+               strcmp(argv[optind], "activate") == 0) {
+        const char *verb = argv[optind];
+        enum hf_account_state state = verb[0] == 's' ? HF_ACCOUNT_SUSPENDED
+                                      : verb[0] == 'c' ? HF_ACCOUNT_CLOSED : HF_ACCOUNT_ACTIVE;
+        if (optind + 2 != argc || ak || secret || role || webhook || email)
+            return cmd_usage(&cmd_user, "%s wants one user name", verb);
+        if ((ex = cmd_open("user", &st)) != EXIT_OK)
+            return ex;
+        rc = hf_user_set_state(st, argv[optind + 1], state);
+        if (rc == HF_OK)
+            printf("%s\n", state == HF_ACCOUNT_SUSPENDED
+                               ? "suspended: the user's data is read-only for them"
+                           : state == HF_ACCOUNT_CLOSED
+                               ? "closed: the user's data is read-only; notices of its expiry "
+                                 "go out at the next lifecycle pass (nothing expires without "
+                                 "a delivered notice and the grace period)"
+                               : "active again: open closure notices are cancelled at the "
+                                 "next lifecycle pass");
+        ex = rc == HF_OK ? EXIT_OK : cmd_fail(verb, st, rc, argv[optind + 1]);
     } else {
         return cmd_usage(&cmd_user, "unknown subcommand '%s'", argv[optind]);
     }
@@ -94,12 +132,19 @@ static int run(int argc, char **argv)
 
 const struct cmd cmd_user = {
     "user", run, "add NAME [--access-key ID --secret S] [--role R] | ls | rm NAME"
-    " | role NAME ROLE",
+    " | role NAME ROLE | set NAME [--webhook URL] [--email ADDR] | suspend NAME | close NAME"
+    " | activate NAME",
     "S3 users and their access keys",
     "\n  add   create a user with an access key (generated unless given) and print\n"
     "        the key id and secret; the secret is shown only once\n"
     "  ls    users, creation time, access key ids\n"
     "  rm    remove a user and its keys (refused while it owns a bucket)\n"
     "  role  user (its own buckets), auditor (also reads the audit log over HTTP) or\n"
-    "        admin (an auditor that may also sign checkpoints on demand)\n",
+    "        admin (an auditor that may also sign checkpoints on demand)\n"
+    "  set   where expiry notices go: --webhook URL (an HTTP POST with a JSON body)\n"
+    "        and --email ADDR (over the SMTP server of `holdfast lifecycle config`);\n"
+    "        \"\" removes one\n"
+    "  suspend   the user's data becomes read-only for them (S3 writes are refused)\n"
+    "  close     read-only, and the notice process starts for all their data\n"
+    "  activate  back to normal; open closure notices are cancelled\n",
 };

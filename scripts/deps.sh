@@ -3,8 +3,8 @@
 # Run by the Makefile before every build; does nothing when all are present.
 # Usage: scripts/deps.sh [build|test|bench]
 set -e
-BUILD="gcc make pkg-config libssl-dev libsqlite3-dev libisal-dev libxxhash-dev libxml2-dev libjansson-dev zlib1g-dev libmicrohttpd-dev"
-TEST="libcmocka-dev clang libclang-rt-14-dev python3 python3-cryptography xxd coreutils util-linux curl awscli python3-boto3 python3-pytest s3cmd rclone restic nodejs npm"
+BUILD="gcc make pkg-config libssl-dev libsqlite3-dev libisal-dev libxxhash-dev libxml2-dev libjansson-dev zlib1g-dev libmicrohttpd-dev libcurl4-openssl-dev"
+TEST="libcmocka-dev clang libclang-rt-14-dev python3 python3-cryptography xxd coreutils util-linux curl awscli python3-boto3 python3-pytest s3cmd rclone restic nodejs npm python3-aiosmtpd"
 BENCH="time wrk nginx"
 
 want="$BUILD"

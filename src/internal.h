@@ -41,6 +41,7 @@ struct hf_store {
     char attrs_buf[HF_ATTRS_MAX];   /* attributes returned by hf_head */
     char actor[128];                /* who events are recorded for (hf_store_set_actor) */
     struct audit_state *audit;      /* signing key, loaded on first use (audit/audit.c) */
+    int64_t touch_bucket, touch_ns; /* the last bucket access recorded (policy_touch) */
 };
 
 /* ---- util/err.c ---- */
@@ -82,8 +83,18 @@ HF_HIDDEN int hf_base64_decode(const char *in, size_t len, uint8_t *out, size_t 
 HF_HIDDEN void hf_base64_encode(const uint8_t *in, size_t len, char *out);
 /* Bytes hf_base64_encode writes for @len bytes, with the NUL. */
 #define HF_BASE64_LEN(len) (((len) + 2) / 3 * 4 + 1)
-/* The one clock: ns since the epoch (HOLDFAST_CLOCK_OFFSET_S shifts it for tests). */
+/*
+ * The one clock: ns since the epoch.  For tests, HOLDFAST_NOW (RFC 3339)
+ * sets it (it reads that time at the process's first call, then runs on)
+ * and HOLDFAST_CLOCK_OFFSET_S shifts it.  Never below the floor set by
+ * hf_clock_floor: the store's high-water mark, so policy time never goes
+ * backwards.
+ */
 HF_HIDDEN int64_t hf_now_ns(void);
+/* Raise the clock's floor to @ns (never lowers it).  Thread-safe. */
+HF_HIDDEN void hf_clock_floor(int64_t ns);
+/* Parse an RFC 3339 time ("2027-01-31T12:00:00Z", fraction and offset allowed); -1 if bad. */
+HF_HIDDEN int hf_parse_rfc3339(const char *s, int64_t *ns);
 /* asprintf that returns NULL on failure. */
 HF_HIDDEN char *hf_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* This process's identity for abandoned-write detection: pid + start time. */

@@ -883,6 +883,128 @@ typedef enum hf_err (*hf_hold_fn)(void *arg, const struct hf_hold_info *h);
 HF_API enum hf_err hf_hold_list(struct hf_store *st, const char *id, hf_hold_fn fn, void *arg);
 
 /* ------------------------------------------------------------------ */
+/* Expiry only after notice (src/policy/lifecycle.c)                   */
+/* ------------------------------------------------------------------ */
+/*
+ * Lifecycle rules never delete.  When data becomes eligible (an S3 bucket
+ * lifecycle rule, a bucket's inactivity rule, a closed account), a notice
+ * is created and sent to the owner's contacts (webhook POST, e-mail over
+ * SMTP); every attempt and result is logged.  Reminders follow 30, 7 and
+ * 1 days before the expiry date.  The owner may answer "keep" (a signed
+ * link in the notice, or hf_notice_keep), which cancels the expiry.  Only
+ * when the grace period has passed after a DELIVERED notice, no keep was
+ * answered and the policy gate allows it is a version expired: marked
+ * deleted, for the reclaimer.  An undelivered notice blocks expiry.
+ */
+enum hf_account_state { HF_ACCOUNT_ACTIVE = 0, HF_ACCOUNT_SUSPENDED = 1, HF_ACCOUNT_CLOSED = 2 };
+
+/*
+ * Set user @name's contacts: @webhook (an http:// or https:// URL) and
+ * @email (an address); NULL leaves one as it is, "" removes it.  Logged
+ * ("user.contacts").  Errors: HF_ENOTFOUND (no such user), HF_EINVAL (a
+ * bad URL or address), HF_EMETA.
+ */
+HF_API enum hf_err hf_user_set_contacts(struct hf_store *st, const char *name,
+                                        const char *webhook, const char *email);
+/*
+ * Suspend (all data read-only for the user), close (read-only, and the
+ * notice process starts for all their data) or reactivate an account
+ * (open closure notices are then cancelled).  Logged ("user.state").
+ * Errors: HF_ENOTFOUND, HF_EINVAL, HF_EMETA.
+ */
+HF_API enum hf_err hf_user_set_state(struct hf_store *st, const char *name,
+                                     enum hf_account_state state);
+
+struct hf_user_policy_info {
+    const char *name, *webhook, *email;     /* "" when unset */
+    enum hf_account_state state;
+    int64_t state_since_ns;
+};
+typedef enum hf_err (*hf_user_policy_fn)(void *arg, const struct hf_user_policy_info *u);
+/* Every user's contacts and state, by name.  Errors: HF_EMETA, @fn's. */
+HF_API enum hf_err hf_user_policy_list(struct hf_store *st, hf_user_policy_fn fn, void *arg);
+
+#define HF_LIFECYCLE_RULES_MAX 1000
+struct hf_lifecycle_rule {
+    const char *id;             /* 1-255 characters */
+    bool enabled;
+    const char *prefix;         /* NULL or "" = the whole bucket */
+    unsigned expiration_days;   /* 0 = none */
+    int64_t expiration_date_ns; /* 0 = none (a midnight UTC date) */
+    unsigned noncurrent_days;   /* NoncurrentVersionExpiration (0 = none) */
+    unsigned abort_days;        /* AbortIncompleteMultipartUpload (0 = none) */
+};
+/*
+ * Replace bucket @bucket's lifecycle rules (S3 PutBucketLifecycleConfiguration);
+ * @n = 0 removes them.  Logged ("bucket.lifecycle").  Errors: HF_ENOTFOUND
+ * (bucket), HF_EINVAL (a rule without id or action, duplicate ids, too
+ * many rules), HF_EMETA.
+ */
+HF_API enum hf_err hf_lifecycle_set_rules(struct hf_store *st, const char *bucket,
+                                          const struct hf_lifecycle_rule *rules, size_t n);
+typedef enum hf_err (*hf_lifecycle_rule_fn)(void *arg, const struct hf_lifecycle_rule *r);
+/* A bucket's rules in order.  Errors: HF_ENOTFOUND (bucket, or no rules), HF_EMETA. */
+HF_API enum hf_err hf_lifecycle_get_rules(struct hf_store *st, const char *bucket,
+                                          hf_lifecycle_rule_fn fn, void *arg);
+/*
+ * Inactivity rule: @bucket's data becomes eligible when none of its
+ * objects was read or written for @days (0 removes the rule; at most
+ * 36500).  Logged ("bucket.inactivity").  Errors: HF_ENOTFOUND, HF_EINVAL.
+ */
+HF_API enum hf_err hf_lifecycle_set_inactivity(struct hf_store *st, const char *bucket,
+                                               unsigned days);
+/*
+ * Settings: "grace-days" (7-3650, default 30), "public-url" (the server's
+ * address, for keep links), "smtp-url" (smtp://host:port), "smtp-from".
+ * "" unsets.  Logged ("lifecycle.config").  Errors: HF_EINVAL, HF_EMETA.
+ */
+HF_API enum hf_err hf_lifecycle_config(struct hf_store *st, const char *key, const char *value);
+
+struct hf_lifecycle_stats {
+    uint64_t notices_created, notices_cancelled;
+    uint64_t delivered, failed, reminders;  /* delivery attempts by result */
+    uint64_t undelivered;       /* open notices not delivered (they block expiry) */
+    uint64_t expired;           /* versions marked deleted */
+    uint64_t held;              /* versions a notice was due for but the gate kept */
+};
+/*
+ * One lifecycle pass at the store's clock: new notices, deliveries and
+ * retries, reminders, expiry of what is due.  Network calls time out
+ * (10 s).  Errors: HF_EMETA and the audit log's (a failed delivery is not
+ * an error: it is recorded and counted).
+ */
+HF_API enum hf_err hf_lifecycle_run(struct hf_store *st, struct hf_lifecycle_stats *out);
+
+/*
+ * The owner answers "keep" to notice @id (@via: "cli", "link", ...):
+ * the expiry is cancelled.  Logged ("notice.answered").  Errors:
+ * HF_ENOTFOUND, HF_EEXIST (already answered), HF_EINVAL (the notice is
+ * closed: expired or cancelled), HF_EMETA.
+ */
+HF_API enum hf_err hf_notice_keep(struct hf_store *st, int64_t id, const char *via);
+/* The same from a signed link: HF_ESIGNATURE when @sig is not the link's signature. */
+HF_API enum hf_err hf_notice_keep_signed(struct hf_store *st, const char *id, const char *sig);
+
+struct hf_delivery_info {
+    int64_t time_ns;
+    const char *kind, *channel, *target, *result, *detail;
+    int64_t entry;
+};
+struct hf_notice_info {
+    int64_t id;
+    const char *user, *scope, *rule, *state, *answered_via;
+    int64_t created_ns, eligible_since_ns, cutoff_ns, delivered_ns, expires_ns;
+    int64_t answered_ns, closed_ns;
+    int grace_days;
+    uint64_t versions, bytes, expired_versions, held_versions;
+    const struct hf_delivery_info *deliveries;
+    size_t ndeliveries;
+};
+typedef enum hf_err (*hf_notice_fn)(void *arg, const struct hf_notice_info *n);
+/* Every notice, oldest first, with its deliveries.  Errors: HF_EMETA, HF_ENOMEM, @fn's. */
+HF_API enum hf_err hf_notice_list(struct hf_store *st, hf_notice_fn fn, void *arg);
+
+/* ------------------------------------------------------------------ */
 /* Name validation, shared with front ends                              */
 /* ------------------------------------------------------------------ */
 

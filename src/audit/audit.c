@@ -391,13 +391,18 @@ static void log_if_changed(struct hf_store *st, const char *kind, const char *su
 
 void audit_open_checks(struct hf_store *st)
 {
-    const char *off = getenv("HOLDFAST_CLOCK_OFFSET_S");
+    const char *off = getenv("HOLDFAST_CLOCK_OFFSET_S"), *now = getenv("HOLDFAST_NOW");
     char v[128];
 
     if (off && *off) {
         snprintf(v, sizeof(v), "%lld", strtoll(off, NULL, 10));
         log_if_changed(st, "clock.override", "clock", "offset-seconds", v, "source",
                        "HOLDFAST_CLOCK_OFFSET_S");
+    }
+    /* HOLDFAST_NOW (checked at open: RFC 3339): each new value is logged once. */
+    if (now && *now) {
+        snprintf(v, sizeof(v), "%s", now);
+        log_if_changed(st, "clock.override", "clock", "now", v, "source", "HOLDFAST_NOW");
     }
     /* holdfast.conf is edited by hand: a change shows at the next open. */
     snprintf(v, sizeof(v), "ec=%u+%u segment-size=%u", st->k, st->m, st->segment_size);

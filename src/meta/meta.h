@@ -353,6 +353,121 @@ HF_HIDDEN enum hf_err meta_hold_covering(struct meta *m, const char *user, const
 /* The name of user @id.  HF_ENOTFOUND when there is none. */
 HF_HIDDEN enum hf_err meta_user_name(struct meta *m, int64_t id, char *name, size_t len);
 
+/*
+ * Lifecycle (policy/lifecycle.c): settings, sealed keys, users' contacts
+ * and account states, buckets' inactivity rule and last access, S3
+ * lifecycle rules, expiry notices and every delivery attempt.
+ */
+/* A setting ("grace-days", "clock.high-water", ...).  HF_ENOTFOUND when unset. */
+HF_HIDDEN enum hf_err meta_policy_get(struct meta *m, const char *key, char *val, size_t len);
+HF_HIDDEN enum hf_err meta_policy_put(struct meta *m, const char *key, const char *value);
+/* A key sealed by the master key; get: *@len is the room on entry.  put keeps the first. */
+HF_HIDDEN enum hf_err meta_secret_get(struct meta *m, const char *name, uint8_t *sealed,
+                                      size_t *len);
+HF_HIDDEN enum hf_err meta_secret_put(struct meta *m, const char *name, const uint8_t *sealed,
+                                      size_t len);
+
+enum { META_ACCOUNT_ACTIVE = 0, META_ACCOUNT_SUSPENDED = 1, META_ACCOUNT_CLOSED = 2 };
+struct meta_user_policy {
+    int64_t user;
+    char webhook[1025];         /* "" = none */
+    char email[321];            /* "" = none */
+    int state;                  /* META_ACCOUNT_* */
+    int64_t state_since;
+};
+/* A user's contacts and state; defaults (active, no contacts) when never set. */
+HF_HIDDEN enum hf_err meta_user_policy_get(struct meta *m, int64_t user,
+                                           struct meta_user_policy *out);
+HF_HIDDEN enum hf_err meta_user_policy_put(struct meta *m, const struct meta_user_policy *u);
+HF_HIDDEN enum hf_err meta_user_policy_list(struct meta *m,
+                                            enum hf_err (*fn)(void *,
+                                                              const struct meta_user_policy *),
+                                            void *arg);
+
+struct meta_bucket_policy {
+    int64_t bucket;
+    int inactive_days;          /* 0: no inactivity rule */
+    int64_t last_access;        /* ns of the last recorded read or write; 0 = none */
+};
+/* Defaults (no rule, no access) when never set. */
+HF_HIDDEN enum hf_err meta_bucket_policy_get(struct meta *m, int64_t bucket,
+                                             struct meta_bucket_policy *out);
+HF_HIDDEN enum hf_err meta_bucket_set_inactivity(struct meta *m, int64_t bucket, int days);
+/* last_access = max(last_access, @now). */
+HF_HIDDEN enum hf_err meta_bucket_touch(struct meta *m, int64_t bucket, int64_t now);
+/* Buckets with an inactivity rule. */
+HF_HIDDEN enum hf_err meta_bucket_policy_list(struct meta *m,
+                                              enum hf_err (*fn)(void *,
+                                                                const struct meta_bucket_policy *),
+                                              void *arg);
+
+struct meta_lc_rule {
+    char id[256];
+    int enabled;
+    char prefix[HF_KEY_MAX + 1];
+    size_t prefixlen;
+    int exp_days;               /* Expiration Days (0 = none) */
+    int64_t exp_date;           /* Expiration Date, ns (0 = none) */
+    int noncurrent_days;        /* NoncurrentVersionExpiration NoncurrentDays (0 = none) */
+    int abort_days;             /* AbortIncompleteMultipartUpload DaysAfterInitiation */
+};
+/* Replace a bucket's rules with @r[0..n) (n = 0 removes them). */
+HF_HIDDEN enum hf_err meta_lc_rules_set(struct meta *m, int64_t bucket,
+                                        const struct meta_lc_rule *r, size_t n);
+HF_HIDDEN enum hf_err meta_lc_rules_get(struct meta *m, int64_t bucket,
+                                        enum hf_err (*fn)(void *, const struct meta_lc_rule *),
+                                        void *arg);
+/* Buckets with rules (malloc'd array in *@out). */
+HF_HIDDEN enum hf_err meta_lc_buckets(struct meta *m, int64_t **out, size_t *n);
+
+struct meta_notice {
+    int64_t id, user;
+    char user_name[129];
+    char scope[1200];           /* "user:U", "bucket:B" or "bucket:B/PREFIX" */
+    int64_t bucket;             /* 0 for a user scope */
+    char prefix[HF_KEY_MAX + 1];
+    size_t prefixlen;
+    char rule[300];             /* "closure", "inactivity:N", "lifecycle:ID:expiration", ... */
+    int64_t created, eligible_since, cutoff;    /* cutoff: versions written up to it */
+    uint64_t versions, bytes;   /* eligible when created */
+    char state[16];             /* pending, delivered, kept, expired, cancelled */
+    int grace_days;
+    int64_t delivered, expires; /* 0 until delivered */
+    int reminders;              /* bits: 1 = 30 days, 2 = 7 days, 4 = 1 day before */
+    int64_t last_attempt;
+    int attempts;
+    int64_t answered;
+    char answered_via[64];
+    int64_t closed;
+    uint64_t expired_versions, held_versions;
+    int64_t entry;              /* the "notice.created" entry */
+};
+/* Insert; sets @n->id. */
+HF_HIDDEN enum hf_err meta_notice_add(struct meta *m, struct meta_notice *n);
+/* Store the mutable fields (state, delivery, reminders, answer, outcome). */
+HF_HIDDEN enum hf_err meta_notice_update(struct meta *m, const struct meta_notice *n);
+/* HF_ENOTFOUND when there is no notice @id. */
+HF_HIDDEN enum hf_err meta_notice_get(struct meta *m, int64_t id, struct meta_notice *out);
+/* The newest notice of (@scope, @rule) in @state (NULL: open, pending or delivered). */
+HF_HIDDEN enum hf_err meta_notice_find(struct meta *m, const char *scope, const char *rule,
+                                       const char *state, struct meta_notice *out);
+/* Ids of every notice (or the open ones), oldest first; free *@out. */
+HF_HIDDEN enum hf_err meta_notice_ids(struct meta *m, bool open_only, int64_t **out, size_t *n);
+
+struct meta_delivery {
+    int64_t id, notice, time;
+    char kind[32];              /* "notice", "reminder-30", "reminder-7", "reminder-1" */
+    char channel[16];           /* "webhook", "email", "none" */
+    char target[1025];
+    char result[16];            /* "delivered", "failed" */
+    char detail[512];
+    int64_t entry;              /* the result's audit log entry */
+};
+HF_HIDDEN enum hf_err meta_delivery_add(struct meta *m, struct meta_delivery *d);
+HF_HIDDEN enum hf_err meta_delivery_list(struct meta *m, int64_t notice,
+                                         enum hf_err (*fn)(void *, const struct meta_delivery *),
+                                         void *arg);
+
 /* Counts for status. */
 HF_HIDDEN enum hf_err meta_counts(struct meta *m, uint64_t *buckets, uint64_t *objects,
                                   uint64_t *versions, uint64_t *bytes);

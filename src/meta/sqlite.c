@@ -34,6 +34,20 @@
  *   audit_node(level, idx, hash)              its perfect subtrees (audit/merkle.h)
  *   audit_checkpoint(size, time, note)        signed checkpoints (audit/note.h)
  *   audit_key(id = 1, origin, sealed)         the log's Ed25519 seed, sealed by the master key
+ *   policy_state(key, value)                  lifecycle settings; "clock.high-water" (ns)
+ *   policy_secret(name, sealed)               keys sealed by the master key ("notice-link")
+ *   user_policy(user, webhook, email, state, state_since)
+ *                                             contacts; state 0 active, 1 suspended, 2 closed
+ *   bucket_policy(bucket, inactive_days, last_access)   inactivity rule, last read or write
+ *   lifecycle_rules(bucket, seq, id, enabled, prefix, exp_days, exp_date,
+ *                   noncurrent_days, abort_days)   S3 lifecycle rules as parsed
+ *   notices(id, user, user_name, scope, bucket, prefix, rule, created,
+ *           eligible_since, cutoff, versions, bytes, state, grace_days,
+ *           delivered, expires, reminders, last_attempt, attempts, answered,
+ *           answered_via, closed, expired_versions, held_versions, entry)
+ *                                             expiry notices (policy/lifecycle.c)
+ *   notice_deliveries(id, notice, time, kind, channel, target, result, detail, entry)
+ *                                             every delivery attempt and its result
  *
  * INVARIANTS
  *   (1) A versions row with marker=0 exists only together with all its k+m
@@ -61,7 +75,7 @@ struct meta {
 };
 
 /* Bumped whenever schema below gains a table or a column (see upgrade()). */
-#define SCHEMA_REVISION "7"
+#define SCHEMA_REVISION "8"
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -132,6 +146,38 @@ static const char schema_policy[] =
     " name TEXT NOT NULL, prefix BLOB NOT NULL DEFAULT x'',"
     " PRIMARY KEY(hold, kind, name, prefix)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS hold_scopes_name ON hold_scopes(kind, name);";
+
+/* Lifecycle rules, account states, notices and their deliveries (policy/lifecycle.c). */
+static const char schema_lifecycle[] =
+    "CREATE TABLE IF NOT EXISTS policy_state(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS policy_secret(name TEXT PRIMARY KEY, sealed BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS user_policy(user INTEGER PRIMARY KEY,"
+    " webhook TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '',"
+    " state INTEGER NOT NULL DEFAULT 0, state_since INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS bucket_policy(bucket INTEGER PRIMARY KEY,"
+    " inactive_days INTEGER NOT NULL DEFAULT 0, last_access INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS lifecycle_rules(bucket INTEGER NOT NULL, seq INTEGER NOT NULL,"
+    " id TEXT NOT NULL, enabled INTEGER NOT NULL, prefix BLOB NOT NULL DEFAULT x'',"
+    " exp_days INTEGER NOT NULL DEFAULT 0, exp_date INTEGER NOT NULL DEFAULT 0,"
+    " noncurrent_days INTEGER NOT NULL DEFAULT 0, abort_days INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY(bucket, seq)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS notices(id INTEGER PRIMARY KEY, user INTEGER NOT NULL,"
+    " user_name TEXT NOT NULL, scope TEXT NOT NULL, bucket INTEGER NOT NULL DEFAULT 0,"
+    " prefix BLOB NOT NULL DEFAULT x'', rule TEXT NOT NULL, created INTEGER NOT NULL,"
+    " eligible_since INTEGER NOT NULL, cutoff INTEGER NOT NULL,"
+    " versions INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0,"
+    " state TEXT NOT NULL, grace_days INTEGER NOT NULL, delivered INTEGER NOT NULL DEFAULT 0,"
+    " expires INTEGER NOT NULL DEFAULT 0, reminders INTEGER NOT NULL DEFAULT 0,"
+    " last_attempt INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,"
+    " answered INTEGER NOT NULL DEFAULT 0, answered_via TEXT NOT NULL DEFAULT '',"
+    " closed INTEGER NOT NULL DEFAULT 0, expired_versions INTEGER NOT NULL DEFAULT 0,"
+    " held_versions INTEGER NOT NULL DEFAULT 0, entry INTEGER NOT NULL DEFAULT -1);"
+    "CREATE INDEX IF NOT EXISTS notices_rule ON notices(scope, rule, state);"
+    "CREATE TABLE IF NOT EXISTS notice_deliveries(id INTEGER PRIMARY KEY,"
+    " notice INTEGER NOT NULL, time INTEGER NOT NULL, kind TEXT NOT NULL,"
+    " channel TEXT NOT NULL, target TEXT NOT NULL, result TEXT NOT NULL,"
+    " detail TEXT NOT NULL DEFAULT '', entry INTEGER NOT NULL DEFAULT -1);"
+    "CREATE INDEX IF NOT EXISTS notice_deliveries_notice ON notice_deliveries(notice, id);";
 
 static enum hf_err fail(struct meta *m, int src)
 {
@@ -286,6 +332,8 @@ enum hf_err meta_open(const char *path, bool create, struct meta **out)
             rc = exec(m, schema);
         if (rc == HF_OK)
             rc = exec(m, schema_policy);
+        if (rc == HF_OK)
+            rc = exec(m, schema_lifecycle);
         if (rc == HF_OK && !create)
             rc = upgrade(m);
         if (rc == HF_OK)
@@ -1971,5 +2019,556 @@ enum hf_err meta_user_name(struct meta *m, int64_t id, char *name, size_t len)
     else
         rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
     sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- lifecycle: settings, account states, rules, notices ---- */
+
+enum hf_err meta_policy_get(struct meta *m, const char *key, char *val, size_t len)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT value FROM policy_state WHERE key=?", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        text_col(st, 0, val, len);
+    else
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_policy_put(struct meta *m, const char *key, const char *value)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT OR REPLACE INTO policy_state(key, value) VALUES(?,?)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
+    return done(m, st);
+}
+
+enum hf_err meta_secret_get(struct meta *m, const char *name, uint8_t *sealed, size_t *len)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT sealed FROM policy_secret WHERE name=?", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        if (n > *len) {
+            snprintf(m->err, sizeof(m->err), "sealed secret %s too long", name);
+            rc = HF_ECONFIG;
+        } else {
+            memcpy(sealed, sqlite3_column_blob(st, 0), n);
+            *len = n;
+        }
+    } else {
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_secret_put(struct meta *m, const char *name, const uint8_t *sealed, size_t len)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT OR IGNORE INTO policy_secret(name, sealed) VALUES(?,?)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 2, sealed, (int)len, SQLITE_TRANSIENT);
+    return done(m, st);
+}
+
+#define UPCOLS "user, webhook, email, state, state_since"
+
+static void row_user_policy(sqlite3_stmt *st, struct meta_user_policy *u)
+{
+    memset(u, 0, sizeof(*u));
+    u->user = sqlite3_column_int64(st, 0);
+    text_col(st, 1, u->webhook, sizeof(u->webhook));
+    text_col(st, 2, u->email, sizeof(u->email));
+    u->state = sqlite3_column_int(st, 3);
+    u->state_since = sqlite3_column_int64(st, 4);
+}
+
+enum hf_err meta_user_policy_get(struct meta *m, int64_t user, struct meta_user_policy *out)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT " UPCOLS " FROM user_policy WHERE user=?", &st);
+    int s;
+
+    memset(out, 0, sizeof(*out));
+    out->user = user;
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, user);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        row_user_policy(st, out);
+    else if (s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_user_policy_put(struct meta *m, const struct meta_user_policy *u)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT OR REPLACE INTO user_policy(" UPCOLS ") VALUES(?,?,?,?,?)",
+                          &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, u->user);
+    sqlite3_bind_text(st, 2, u->webhook, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, u->email, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 4, u->state);
+    sqlite3_bind_int64(st, 5, u->state_since);
+    return done(m, st);
+}
+
+enum hf_err meta_user_policy_list(struct meta *m,
+                                  enum hf_err (*fn)(void *, const struct meta_user_policy *),
+                                  void *arg)
+{
+    sqlite3_stmt *st;
+    struct meta_user_policy *u = malloc(sizeof(*u));
+    enum hf_err rc = u ? prep(m, "SELECT " UPCOLS " FROM user_policy ORDER BY user", &st)
+                       : HF_ENOMEM;
+    int s = SQLITE_DONE;
+
+    if (rc != HF_OK) {
+        free(u);
+        return rc;
+    }
+    while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        row_user_policy(st, u);
+        rc = fn(arg, u);
+    }
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    free(u);
+    return rc;
+}
+
+enum hf_err meta_bucket_policy_get(struct meta *m, int64_t bucket, struct meta_bucket_policy *out)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT inactive_days, last_access FROM bucket_policy"
+                             " WHERE bucket=?", &st);
+    int s;
+
+    memset(out, 0, sizeof(*out));
+    out->bucket = bucket;
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, bucket);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        out->inactive_days = sqlite3_column_int(st, 0);
+        out->last_access = sqlite3_column_int64(st, 1);
+    } else if (s != SQLITE_DONE) {
+        rc = fail(m, s);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_bucket_set_inactivity(struct meta *m, int64_t bucket, int days)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT INTO bucket_policy(bucket, inactive_days) VALUES(?1,?2)"
+                             " ON CONFLICT(bucket) DO UPDATE SET inactive_days=?2", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, bucket);
+    sqlite3_bind_int(st, 2, days);
+    return done(m, st);
+}
+
+enum hf_err meta_bucket_touch(struct meta *m, int64_t bucket, int64_t now)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT INTO bucket_policy(bucket, last_access) VALUES(?1,?2)"
+                             " ON CONFLICT(bucket) DO UPDATE SET"
+                             " last_access=max(last_access, ?2)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, bucket);
+    sqlite3_bind_int64(st, 2, now);
+    return done(m, st);
+}
+
+enum hf_err meta_bucket_policy_list(struct meta *m,
+                                    enum hf_err (*fn)(void *, const struct meta_bucket_policy *),
+                                    void *arg)
+{
+    sqlite3_stmt *st;
+    struct meta_bucket_policy bp;
+    enum hf_err rc = prep(m, "SELECT bucket, inactive_days, last_access FROM bucket_policy"
+                             " WHERE inactive_days > 0 ORDER BY bucket", &st);
+    int s = SQLITE_DONE;
+
+    if (rc != HF_OK)
+        return rc;
+    while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        bp.bucket = sqlite3_column_int64(st, 0);
+        bp.inactive_days = sqlite3_column_int(st, 1);
+        bp.last_access = sqlite3_column_int64(st, 2);
+        rc = fn(arg, &bp);
+    }
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_lc_rules_set(struct meta *m, int64_t bucket, const struct meta_lc_rule *r,
+                              size_t n)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "DELETE FROM lifecycle_rules WHERE bucket=?", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, bucket);
+    rc = done(m, st);
+    for (size_t i = 0; rc == HF_OK && i < n; i++) {
+        rc = prep(m, "INSERT INTO lifecycle_rules(bucket, seq, id, enabled, prefix, exp_days,"
+                     " exp_date, noncurrent_days, abort_days) VALUES(?,?,?,?,?,?,?,?,?)", &st);
+        if (rc != HF_OK)
+            break;
+        sqlite3_bind_int64(st, 1, bucket);
+        sqlite3_bind_int64(st, 2, (int64_t)i);
+        sqlite3_bind_text(st, 3, r[i].id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 4, r[i].enabled);
+        sqlite3_bind_blob(st, 5, r[i].prefix, (int)r[i].prefixlen, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 6, r[i].exp_days);
+        sqlite3_bind_int64(st, 7, r[i].exp_date);
+        sqlite3_bind_int(st, 8, r[i].noncurrent_days);
+        sqlite3_bind_int(st, 9, r[i].abort_days);
+        rc = done(m, st);
+    }
+    return rc;
+}
+
+enum hf_err meta_lc_rules_get(struct meta *m, int64_t bucket,
+                              enum hf_err (*fn)(void *, const struct meta_lc_rule *), void *arg)
+{
+    sqlite3_stmt *st;
+    struct meta_lc_rule *r = malloc(sizeof(*r));
+    enum hf_err rc = r ? prep(m, "SELECT id, enabled, prefix, exp_days, exp_date,"
+                                 " noncurrent_days, abort_days FROM lifecycle_rules"
+                                 " WHERE bucket=? ORDER BY seq", &st)
+                       : HF_ENOMEM;
+    int s = SQLITE_DONE;
+
+    if (rc != HF_OK) {
+        free(r);
+        return rc;
+    }
+    sqlite3_bind_int64(st, 1, bucket);
+    while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        int pl = sqlite3_column_bytes(st, 2);
+        memset(r, 0, sizeof(*r));
+        text_col(st, 0, r->id, sizeof(r->id));
+        r->enabled = sqlite3_column_int(st, 1);
+        r->prefixlen = pl > 0 && pl <= HF_KEY_MAX ? (size_t)pl : 0;
+        if (r->prefixlen)
+            memcpy(r->prefix, sqlite3_column_blob(st, 2), r->prefixlen);
+        r->exp_days = sqlite3_column_int(st, 3);
+        r->exp_date = sqlite3_column_int64(st, 4);
+        r->noncurrent_days = sqlite3_column_int(st, 5);
+        r->abort_days = sqlite3_column_int(st, 6);
+        rc = fn(arg, r);
+    }
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    free(r);
+    return rc;
+}
+
+enum hf_err meta_lc_buckets(struct meta *m, int64_t **out, size_t *n)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT DISTINCT bucket FROM lifecycle_rules ORDER BY bucket", &st);
+    int64_t *v = NULL;
+    size_t cap = 0;
+    int s = SQLITE_DONE;
+
+    *out = NULL;
+    *n = 0;
+    if (rc != HF_OK)
+        return rc;
+    while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            int64_t *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+            if (!nv) {
+                rc = HF_ENOMEM;
+                break;
+            }
+            v = nv;
+        }
+        v[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    if (rc != HF_OK) {
+        free(v);
+        *n = 0;
+        return rc;
+    }
+    *out = v;
+    return HF_OK;
+}
+
+#define NCOLS "id, user, user_name, scope, bucket, prefix, rule, created, eligible_since," \
+              " cutoff, versions, bytes, state, grace_days, delivered, expires, reminders," \
+              " last_attempt, attempts, answered, answered_via, closed, expired_versions," \
+              " held_versions, entry"
+
+static void row_notice(sqlite3_stmt *st, struct meta_notice *n)
+{
+    int pl = sqlite3_column_bytes(st, 5);
+
+    memset(n, 0, sizeof(*n));
+    n->id = sqlite3_column_int64(st, 0);
+    n->user = sqlite3_column_int64(st, 1);
+    text_col(st, 2, n->user_name, sizeof(n->user_name));
+    text_col(st, 3, n->scope, sizeof(n->scope));
+    n->bucket = sqlite3_column_int64(st, 4);
+    n->prefixlen = pl > 0 && pl <= HF_KEY_MAX ? (size_t)pl : 0;
+    if (n->prefixlen)
+        memcpy(n->prefix, sqlite3_column_blob(st, 5), n->prefixlen);
+    text_col(st, 6, n->rule, sizeof(n->rule));
+    n->created = sqlite3_column_int64(st, 7);
+    n->eligible_since = sqlite3_column_int64(st, 8);
+    n->cutoff = sqlite3_column_int64(st, 9);
+    n->versions = (uint64_t)sqlite3_column_int64(st, 10);
+    n->bytes = (uint64_t)sqlite3_column_int64(st, 11);
+    text_col(st, 12, n->state, sizeof(n->state));
+    n->grace_days = sqlite3_column_int(st, 13);
+    n->delivered = sqlite3_column_int64(st, 14);
+    n->expires = sqlite3_column_int64(st, 15);
+    n->reminders = sqlite3_column_int(st, 16);
+    n->last_attempt = sqlite3_column_int64(st, 17);
+    n->attempts = sqlite3_column_int(st, 18);
+    n->answered = sqlite3_column_int64(st, 19);
+    text_col(st, 20, n->answered_via, sizeof(n->answered_via));
+    n->closed = sqlite3_column_int64(st, 21);
+    n->expired_versions = (uint64_t)sqlite3_column_int64(st, 22);
+    n->held_versions = (uint64_t)sqlite3_column_int64(st, 23);
+    n->entry = sqlite3_column_int64(st, 24);
+}
+
+enum hf_err meta_notice_add(struct meta *m, struct meta_notice *n)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT INTO notices(user, user_name, scope, bucket, prefix, rule,"
+                             " created, eligible_since, cutoff, versions, bytes, state,"
+                             " grace_days, entry) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, n->user);
+    sqlite3_bind_text(st, 2, n->user_name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, n->scope, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, n->bucket);
+    sqlite3_bind_blob(st, 5, n->prefix, (int)n->prefixlen, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, n->rule, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 7, n->created);
+    sqlite3_bind_int64(st, 8, n->eligible_since);
+    sqlite3_bind_int64(st, 9, n->cutoff);
+    sqlite3_bind_int64(st, 10, (int64_t)n->versions);
+    sqlite3_bind_int64(st, 11, (int64_t)n->bytes);
+    sqlite3_bind_text(st, 12, n->state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 13, n->grace_days);
+    sqlite3_bind_int64(st, 14, n->entry);
+    rc = done(m, st);
+    if (rc == HF_OK)
+        n->id = sqlite3_last_insert_rowid(m->db);
+    return rc;
+}
+
+enum hf_err meta_notice_update(struct meta *m, const struct meta_notice *n)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "UPDATE notices SET state=?, delivered=?, expires=?, reminders=?,"
+                             " last_attempt=?, attempts=?, answered=?, answered_via=?,"
+                             " closed=?, expired_versions=?, held_versions=? WHERE id=?", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, n->state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, n->delivered);
+    sqlite3_bind_int64(st, 3, n->expires);
+    sqlite3_bind_int(st, 4, n->reminders);
+    sqlite3_bind_int64(st, 5, n->last_attempt);
+    sqlite3_bind_int(st, 6, n->attempts);
+    sqlite3_bind_int64(st, 7, n->answered);
+    sqlite3_bind_text(st, 8, n->answered_via, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 9, n->closed);
+    sqlite3_bind_int64(st, 10, (int64_t)n->expired_versions);
+    sqlite3_bind_int64(st, 11, (int64_t)n->held_versions);
+    sqlite3_bind_int64(st, 12, n->id);
+    rc = done(m, st);
+    if (rc == HF_OK && sqlite3_changes(m->db) == 0)
+        rc = HF_ENOTFOUND;
+    return rc;
+}
+
+enum hf_err meta_notice_get(struct meta *m, int64_t id, struct meta_notice *out)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT " NCOLS " FROM notices WHERE id=?", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        row_notice(st, out);
+    else
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_notice_find(struct meta *m, const char *scope, const char *rule,
+                             const char *state, struct meta_notice *out)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT " NCOLS " FROM notices WHERE scope=? AND rule=? AND"
+                             " (?3 IS NULL AND state IN ('pending','delivered') OR state=?3)"
+                             " ORDER BY id DESC LIMIT 1", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, scope, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, rule, -1, SQLITE_TRANSIENT);
+    if (state)
+        sqlite3_bind_text(st, 3, state, -1, SQLITE_TRANSIENT);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        row_notice(st, out);
+    else
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum hf_err meta_notice_ids(struct meta *m, bool open_only, int64_t **out, size_t *n)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, open_only ? "SELECT id FROM notices WHERE state IN"
+                                         " ('pending','delivered') ORDER BY id"
+                                       : "SELECT id FROM notices ORDER BY id", &st);
+    int64_t *v = NULL;
+    size_t cap = 0;
+    int s = SQLITE_DONE;
+
+    *out = NULL;
+    *n = 0;
+    if (rc != HF_OK)
+        return rc;
+    while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            int64_t *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+            if (!nv) {
+                rc = HF_ENOMEM;
+                break;
+            }
+            v = nv;
+        }
+        v[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    if (rc != HF_OK) {
+        free(v);
+        *n = 0;
+        return rc;
+    }
+    *out = v;
+    return HF_OK;
+}
+
+enum hf_err meta_delivery_add(struct meta *m, struct meta_delivery *d)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT INTO notice_deliveries(notice, time, kind, channel, target,"
+                             " result, detail, entry) VALUES(?,?,?,?,?,?,?,?)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, d->notice);
+    sqlite3_bind_int64(st, 2, d->time);
+    sqlite3_bind_text(st, 3, d->kind, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, d->channel, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, d->target, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, d->result, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 7, d->detail, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 8, d->entry);
+    rc = done(m, st);
+    if (rc == HF_OK)
+        d->id = sqlite3_last_insert_rowid(m->db);
+    return rc;
+}
+
+enum hf_err meta_delivery_list(struct meta *m, int64_t notice,
+                               enum hf_err (*fn)(void *, const struct meta_delivery *),
+                               void *arg)
+{
+    sqlite3_stmt *st;
+    struct meta_delivery *d = malloc(sizeof(*d));
+    enum hf_err rc = d ? prep(m, "SELECT id, notice, time, kind, channel, target, result,"
+                                 " detail, entry FROM notice_deliveries WHERE notice=?"
+                                 " ORDER BY id", &st)
+                       : HF_ENOMEM;
+    int s = SQLITE_DONE;
+
+    if (rc != HF_OK) {
+        free(d);
+        return rc;
+    }
+    sqlite3_bind_int64(st, 1, notice);
+    while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        memset(d, 0, sizeof(*d));
+        d->id = sqlite3_column_int64(st, 0);
+        d->notice = sqlite3_column_int64(st, 1);
+        d->time = sqlite3_column_int64(st, 2);
+        text_col(st, 3, d->kind, sizeof(d->kind));
+        text_col(st, 4, d->channel, sizeof(d->channel));
+        text_col(st, 5, d->target, sizeof(d->target));
+        text_col(st, 6, d->result, sizeof(d->result));
+        text_col(st, 7, d->detail, sizeof(d->detail));
+        d->entry = sqlite3_column_int64(st, 8);
+        rc = fn(arg, d);
+    }
+    if (rc == HF_OK && s != SQLITE_DONE)
+        rc = fail(m, s);
+    sqlite3_finalize(st);
+    free(d);
     return rc;
 }

@@ -43,4 +43,26 @@ HF_HIDDEN enum hf_err policy_bucket(struct hf_store *st, const struct meta_bucke
 /* May user @name be removed?  HF_EHELD while a hold covers the user. */
 HF_HIDDEN enum hf_err policy_user(struct hf_store *st, const char *name);
 
+/* ---- lifecycle.c ---- */
+
+/* A bucket's last access is recorded at most this often (ns). */
+#define POLICY_TOUCH_GRANULARITY (3600LL * 1000000000)
+
+/*
+ * Record a read or write of bucket @bucket's objects (the inactivity
+ * rule's clock).  Cheap: at most one database write per bucket and hour;
+ * best effort (never fails the read or write, leaves no error message).
+ * Not inside a transaction of the caller.
+ */
+HF_HIDDEN void policy_touch(struct hf_store *st, int64_t bucket);
+
+/*
+ * At open: refuse an unparseable HOLDFAST_NOW (HF_ECONFIG), raise the
+ * clock's floor to the store's high-water mark and advance the mark.
+ */
+HF_HIDDEN enum hf_err policy_clock_open(struct hf_store *st);
+
+/* The account state (META_ACCOUNT_*) of user id @user; active when unknown. */
+HF_HIDDEN int policy_account_state(struct hf_store *st, int64_t user);
+
 #endif

@@ -47,6 +47,7 @@
 #include "auth/users.h"
 #include "meta/meta.h"
 #include "policy/lock.h"
+#include "policy/policy.h"
 #include "s3/bodyhash.h"
 #include "s3/range.h"
 #include "s3/sigv4.h"
@@ -2802,6 +2803,180 @@ static bool unsupported_subresource(struct req *r, const char *allowed)
 }
 
 /* ------------------------------------------------------------------ */
+/* lifecycle (issue 4): ?lifecycle, account states, keep links         */
+/* ------------------------------------------------------------------ */
+
+static void send_text(struct req *r, int status, const char *type, char *text, size_t len);
+
+/* A suspended or closed account's data is read-only for its user: false after a 403. */
+static bool account_allows(struct req *r)
+{
+    int state;
+
+    if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
+        return true;
+    state = policy_account_state(r->conn->st, r->user);
+    if (state == META_ACCOUNT_ACTIVE)
+        return true;
+    send_error(r, 403, "AccessDenied", state == META_ACCOUNT_SUSPENDED
+                   ? "This account is suspended: its data is read-only."
+                   : "This account is closed: its data is read-only.");
+    return false;
+}
+
+static enum hf_err lc_rule_xml(void *arg, const struct hf_lifecycle_rule *lr)
+{
+    struct s3xml_buf *b = arg;
+
+    s3xml_open(b, "Rule");
+    s3xml_elem_str(b, "ID", lr->id);
+    s3xml_open(b, "Filter");
+    s3xml_elem_str(b, "Prefix", lr->prefix ? lr->prefix : "");
+    s3xml_close(b, "Filter");
+    s3xml_elem_str(b, "Status", lr->enabled ? "Enabled" : "Disabled");
+    if (lr->expiration_days || lr->expiration_date_ns) {
+        s3xml_open(b, "Expiration");
+        if (lr->expiration_days)
+            s3xml_elem_u64(b, "Days", lr->expiration_days);
+        else
+            s3xml_elem_time(b, "Date", lr->expiration_date_ns);
+        s3xml_close(b, "Expiration");
+    }
+    if (lr->noncurrent_days) {
+        s3xml_open(b, "NoncurrentVersionExpiration");
+        s3xml_elem_u64(b, "NoncurrentDays", lr->noncurrent_days);
+        s3xml_close(b, "NoncurrentVersionExpiration");
+    }
+    if (lr->abort_days) {
+        s3xml_open(b, "AbortIncompleteMultipartUpload");
+        s3xml_elem_u64(b, "DaysAfterInitiation", lr->abort_days);
+        s3xml_close(b, "AbortIncompleteMultipartUpload");
+    }
+    s3xml_close(b, "Rule");
+    return HF_OK;
+}
+
+static void put_lifecycle_finish(struct req *r)
+{
+    struct s3xml_lifecycle lc;
+    struct hf_lifecycle_rule *hr;
+    struct s3xml_err xe = { 0 };
+    struct meta_bucket mb;
+    enum hf_err rc;
+
+    if (!body_end(r) || !own_bucket(r, &mb))
+        return;
+    rc = s3xml_parse_lifecycle(r->xml.data, r->xml.len, S3XML_BODY_MAX, &lc, &xe);
+    if (rc != HF_OK) {
+        send_error(r, 400, xe.code ? xe.code : "MalformedXML", xe.msg);
+        return;
+    }
+    hr = calloc(lc.n, sizeof(*hr));
+    if (!hr) {
+        s3xml_lifecycle_release(&lc);
+        send_error(r, 500, "InternalError", "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < lc.n; i++)
+        hr[i] = (struct hf_lifecycle_rule){ lc.rules[i].id, lc.rules[i].enabled,
+                                            lc.rules[i].prefix, lc.rules[i].exp_days,
+                                            lc.rules[i].exp_date_ns,
+                                            lc.rules[i].noncurrent_days,
+                                            lc.rules[i].abort_days };
+    rc = hf_lifecycle_set_rules(r->conn->st, r->bucket, hr, lc.n);
+    free(hr);
+    s3xml_lifecycle_release(&lc);
+    if (rc == HF_EINVAL)
+        send_error(r, 400, "InvalidArgument", hf_store_errmsg(r->conn->st));
+    else if (rc != HF_OK)
+        send_hf_error(r, rc);
+    else
+        send_empty(r, 200);
+}
+
+/* GET, PUT and DELETE ?lifecycle on a bucket. */
+static void lifecycle_api(struct req *r)
+{
+    struct meta_bucket mb;
+    struct s3xml_buf b;
+    enum hf_err rc;
+
+    if (strcmp(r->method, "PUT") == 0) {
+        if (body_begin(r, BODY_XML, S3XML_BODY_MAX))
+            r->finish = put_lifecycle_finish;
+        return;
+    }
+    if (!own_bucket(r, &mb))
+        return;
+    if (strcmp(r->method, "DELETE") == 0) {
+        rc = hf_lifecycle_set_rules(r->conn->st, r->bucket, NULL, 0);
+        if (rc != HF_OK)
+            send_hf_error(r, rc);
+        else
+            send_empty(r, 204);
+        return;
+    }
+    if (strcmp(r->method, "GET") != 0) {
+        send_error(r, 405, "MethodNotAllowed",
+                   "The specified method is not allowed against this resource.");
+        return;
+    }
+    s3xml_buf_init(&b, S3XML_BODY_MAX);
+    s3xml_decl(&b);
+    s3xml_open_ns(&b, "LifecycleConfiguration");
+    rc = hf_lifecycle_get_rules(r->conn->st, r->bucket, lc_rule_xml, &b);
+    s3xml_close(&b, "LifecycleConfiguration");
+    if (rc == HF_ENOTFOUND)
+        send_error(r, 404, "NoSuchLifecycleConfiguration",
+                   "The lifecycle configuration does not exist");
+    else if (rc != HF_OK)
+        send_hf_error(r, rc);
+    else
+        send_xml_buf(r, 200, &b);
+    s3xml_buf_release(&b);
+}
+
+/*
+ * GET /_holdfast/notice/keep?id=N&sig=HEX: the signed link in a notice.
+ * Unauthenticated: the signature (HMAC under the store's link key) is the
+ * authority, and it only ever keeps data.
+ */
+static void notice_api(struct req *r)
+{
+    struct hf_store *st = r->conn->st;
+    char *id = NULL, *sig = NULL, *text;
+    enum hf_err rc;
+
+    if (strcmp(r->method, "GET") != 0 || strcmp(r->key, "notice/keep") != 0) {
+        send_error(r, 404, "NoSuchKey", "No such notice resource.");
+        return;
+    }
+    id = param(r, "id", NULL);
+    sig = param(r, "sig", NULL);
+    hf_store_set_actor(st, "link:notice-keep");
+    rc = hf_notice_keep_signed(st, id ? id : "", sig ? sig : "");
+    if (rc == HF_OK || rc == HF_EEXIST) {
+        text = hf_sprintf("notice %s: keep recorded. Your data will not expire under this "
+                          "notice.\n", id);
+        if (text)
+            send_text(r, 200, "text/plain; charset=utf-8", text, strlen(text));
+        else
+            send_error(r, 500, "InternalError", "out of memory");
+        free(text);
+    } else if (rc == HF_ESIGNATURE) {
+        send_error(r, 403, "AccessDenied", "The link's signature does not match.");
+    } else if (rc == HF_ENOTFOUND) {
+        send_error(r, 404, "NoSuchKey", "No such notice.");
+    } else if (rc == HF_EINVAL) {
+        send_error(r, 409, "InvalidRequest", hf_store_errmsg(st));
+    } else {
+        send_error(r, 500, "InternalError", hf_store_errmsg(st));
+    }
+    free(id);
+    free(sig);
+}
+
+/* ------------------------------------------------------------------ */
 /* the audit log over HTTP: /_holdfast/audit/...                       */
 /* ------------------------------------------------------------------ */
 /*
@@ -2962,11 +3137,18 @@ static void begin(struct req *r)
     if (!route(r))
         return;
     if (strcmp(r->bucket, "_holdfast") == 0) {
-        audit_api(r);       /* not an S3 bucket name: never a user's */
+        if (r->key && strncmp(r->key, "notice/", 7) == 0)
+            notice_api(r);
+        else
+            audit_api(r);   /* not an S3 bucket name: never a user's */
         return;
     }
-    if (!authenticate(r))
+    if (!authenticate(r) || !account_allows(r))
         return;
+    if (r->bucket[0] && !r->key && has_param(r, "lifecycle")) {
+        lifecycle_api(r);
+        return;
+    }
     if (!r->bucket[0]) {
         if (strcmp(m, "GET") == 0)
             list_buckets(r);
@@ -3318,10 +3500,29 @@ enum hf_err hf_serve(const char *data_dir, const struct hf_server_opts *opts,
          * arrived and the latest is a minute old (AUDIT_CHECKPOINT_INTERVAL_S).
          */
         struct hf_store *ast = NULL;
+        const char *iv = getenv("HOLDFAST_LIFECYCLE_INTERVAL_S");
+        long every = iv && *iv ? strtol(iv, NULL, 10) : 300;   /* 0: no background passes */
         (void)hf_store_open(srv.data_dir, &ast);
+        if (ast)
+            hf_store_set_actor(ast, "server:lifecycle");
         for (unsigned tick = 0; !*stop; tick++) {
             if (ast && tick % 100 == 0)
                 audit_after_commit(ast);
+            /*
+             * Lifecycle, then the reclaimer, every @every seconds: notices,
+             * deliveries, reminders and expiry; then the bytes of what was
+             * deleted (each asks the gate).  Failures stay in the log.
+             */
+            if (ast && every > 0 && tick > 0 && tick % (unsigned)(every * 10) == 0) {
+                struct hf_lifecycle_stats ls;
+                struct hf_reclaim_stats rs;
+                if (hf_lifecycle_run(ast, &ls) != HF_OK || hf_reclaim(ast, 0, &rs) != HF_OK) {
+                    pthread_mutex_lock(&srv.log_mu);
+                    fprintf(srv.log, "holdfast: background lifecycle/reclaim: %s\n",
+                            hf_store_errmsg(ast));
+                    pthread_mutex_unlock(&srv.log_mu);
+                }
+            }
             usleep(100 * 1000);
         }
         hf_store_close(ast);

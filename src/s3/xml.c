@@ -2130,3 +2130,224 @@ void s3xml_acl_release(struct s3xml_acl *a)
     free(a->grants);
     memset(a, 0, sizeof(*a));
 }
+
+/* ================================================================== */
+/* Lifecycle configuration (PutBucketLifecycleConfiguration)           */
+/* ================================================================== */
+
+static enum hf_err lc_days(const xmlNode *el, unsigned *out, struct s3xml_err *err)
+{
+    char v[16];
+    long d = token(el, v, sizeof(v)) ? small_uint(v) : -1;
+
+    if (d <= 0)
+        return fail(err, HF_EBADARG, "InvalidArgument",
+                    "'%s' must be a positive integer", (const char *)el->name);
+    *out = (unsigned)d;
+    return HF_OK;
+}
+
+static enum hf_err lc_expiration(const xmlNode *el, struct s3xml_lc_rule *r,
+                                 struct s3xml_err *err)
+{
+    bool seen_days = false, seen_date = false, seen_marker = false;
+    enum hf_err rc = HF_OK;
+    char v[64];
+
+    for (const xmlNode *c = el->children; c && rc == HF_OK; c = c->next) {
+        if (named(c, "Days")) {
+            rc = once(c, &seen_days, err);
+            if (rc == HF_OK)
+                rc = lc_days(c, &r->exp_days, err);
+        } else if (named(c, "Date")) {
+            int64_t ms;
+            rc = once(c, &seen_date, err);
+            if (rc == HF_OK && !(token(c, v, sizeof(v)) && parse_time(v, &ms)))
+                rc = bad_value(c, err);
+            else if (rc == HF_OK && (ms <= 0 || ms % 86400000 != 0))
+                rc = fail(err, HF_EBADARG, "InvalidArgument",
+                          "'Date' must be at midnight GMT");
+            else if (rc == HF_OK)
+                r->exp_date_ns = ms * 1000000;
+        } else if (named(c, "ExpiredObjectDeleteMarker")) {
+            rc = once(c, &seen_marker, err);
+            if (rc == HF_OK && !(token(c, v, sizeof(v)) &&
+                                 (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)))
+                rc = bad_value(c, err);
+        } else if (c->type == XML_ELEMENT_NODE) {
+            rc = malformed(err, "Expiration holds Days, Date or ExpiredObjectDeleteMarker");
+        }
+    }
+    if (rc == HF_OK && seen_days + seen_date + seen_marker != 1)
+        rc = malformed(err, "Expiration takes exactly one of Days, Date and "
+                            "ExpiredObjectDeleteMarker");
+    return rc;
+}
+
+/* One element holding one positive day count @inner (NoncurrentDays, DaysAfterInitiation). */
+static enum hf_err lc_one_days(const xmlNode *el, const char *inner, unsigned *out,
+                               struct s3xml_err *err)
+{
+    bool seen = false;
+    enum hf_err rc = HF_OK;
+
+    for (const xmlNode *c = el->children; c && rc == HF_OK; c = c->next) {
+        if (named(c, inner)) {
+            rc = once(c, &seen, err);
+            if (rc == HF_OK)
+                rc = lc_days(c, out, err);
+        } else if (named(c, "NewerNoncurrentVersions")) {
+            rc = fail(err, HF_EBADARG, "InvalidArgument",
+                      "NewerNoncurrentVersions is not supported");
+        } else if (c->type == XML_ELEMENT_NODE) {
+            char what[96];
+            snprintf(what, sizeof(what), "%s holds only %s", (const char *)el->name, inner);
+            rc = malformed(err, what);
+        }
+    }
+    if (rc == HF_OK && !seen)
+        rc = missing(inner, err);
+    return rc;
+}
+
+static enum hf_err lc_filter(const xmlNode *el, struct s3xml_lc_rule *r, bool *seen_prefix,
+                             struct s3xml_err *err)
+{
+    enum hf_err rc = HF_OK;
+
+    for (const xmlNode *c = el->children; c && rc == HF_OK; c = c->next) {
+        if (named(c, "Prefix")) {
+            rc = once(c, seen_prefix, err);
+            if (rc == HF_OK)
+                rc = string(c, HF_KEY_MAX, &r->prefix, &r->prefix_len, err);
+        } else if (named(c, "Tag") || named(c, "And") || named(c, "ObjectSizeGreaterThan") ||
+                   named(c, "ObjectSizeLessThan")) {
+            rc = fail(err, HF_EBADARG, "InvalidArgument",
+                      "only Prefix filters are supported (not %s)", (const char *)c->name);
+        } else if (c->type == XML_ELEMENT_NODE) {
+            rc = malformed(err, "Filter holds a Prefix");
+        }
+    }
+    return rc;
+}
+
+static enum hf_err lc_rule(const xmlNode *el, struct s3xml_lc_rule *r, size_t index,
+                           struct s3xml_err *err)
+{
+    bool seen_id = false, seen_status = false, seen_filter = false, seen_prefix = false;
+    bool seen_exp = false, seen_nc = false, seen_abort = false;
+    enum hf_err rc = HF_OK;
+    char v[16];
+
+    for (const xmlNode *c = el->children; c && rc == HF_OK; c = c->next) {
+        if (named(c, "ID")) {
+            rc = once(c, &seen_id, err);
+            if (rc == HF_OK)
+                rc = string(c, 255, &r->id, NULL, err);
+            if (rc == HF_OK && !r->id[0])
+                rc = malformed(err, "ID is empty");
+            for (const char *p = r->id; rc == HF_OK && *p; p++)
+                if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                    rc = fail(err, HF_EBADARG, "InvalidArgument",
+                              "ID holds a control character");
+        } else if (named(c, "Status")) {
+            rc = once(c, &seen_status, err);
+            if (rc == HF_OK && token(c, v, sizeof(v)) && strcmp(v, "Enabled") == 0)
+                r->enabled = true;
+            else if (rc == HF_OK && !(token(c, v, sizeof(v)) && strcmp(v, "Disabled") == 0))
+                rc = bad_value(c, err);
+        } else if (named(c, "Filter")) {
+            rc = once(c, &seen_filter, err);
+            if (rc == HF_OK)
+                rc = lc_filter(c, r, &seen_prefix, err);
+        } else if (named(c, "Prefix")) {     /* the older form, outside a Filter */
+            rc = once(c, &seen_prefix, err);
+            if (rc == HF_OK)
+                rc = string(c, HF_KEY_MAX, &r->prefix, &r->prefix_len, err);
+        } else if (named(c, "Expiration")) {
+            rc = once(c, &seen_exp, err);
+            if (rc == HF_OK)
+                rc = lc_expiration(c, r, err);
+        } else if (named(c, "NoncurrentVersionExpiration")) {
+            rc = once(c, &seen_nc, err);
+            if (rc == HF_OK)
+                rc = lc_one_days(c, "NoncurrentDays", &r->noncurrent_days, err);
+        } else if (named(c, "AbortIncompleteMultipartUpload")) {
+            rc = once(c, &seen_abort, err);
+            if (rc == HF_OK)
+                rc = lc_one_days(c, "DaysAfterInitiation", &r->abort_days, err);
+        } else if (named(c, "Transition") || named(c, "NoncurrentVersionTransition")) {
+            rc = fail(err, HF_EBADARG, "InvalidArgument",
+                      "%s is not supported: holdfast has one storage class",
+                      (const char *)c->name);
+        } else if (c->type == XML_ELEMENT_NODE) {
+            char what[128];
+            snprintf(what, sizeof(what), "unknown element %.64s in Rule",
+                     (const char *)c->name);
+            rc = malformed(err, what);
+        }
+    }
+    if (rc == HF_OK && !seen_status)
+        rc = missing("Rule/Status", err);
+    if (rc == HF_OK && !r->exp_days && !r->exp_date_ns && !r->noncurrent_days &&
+        !r->abort_days)
+        rc = seen_exp ? fail(err, HF_EBADARG, "InvalidArgument",
+                             "ExpiredObjectDeleteMarker is not supported")
+                      : malformed(err, "At least one action needs to be specified in a rule");
+    if (rc == HF_OK && !r->id && !(r->id = hf_sprintf("rule-%zu", index + 1)))
+        rc = nomem(err);
+    if (rc == HF_OK && !r->prefix && !(r->prefix = calloc(1, 1)))
+        rc = nomem(err);
+    return rc;
+}
+
+enum hf_err s3xml_parse_lifecycle(const void *body, size_t len, size_t cap,
+                                  struct s3xml_lifecycle *out, struct s3xml_err *err)
+{
+    const xmlNode *root;
+    xmlDocPtr doc;
+    size_t count = 0;
+    enum hf_err rc;
+
+    memset(out, 0, sizeof(*out));
+    err_clear(err);
+    rc = read_doc(body, len, cap, 16 * S3XML_LIFECYCLE_RULES_MAX + 16,
+                  "LifecycleConfiguration", &doc, &root, err);
+    if (rc != HF_OK)
+        return rc;
+    for (const xmlNode *c = root->children; c; c = c->next)
+        count += named(c, "Rule");
+    if (count == 0)
+        rc = missing("Rule", err);
+    else if (count > S3XML_LIFECYCLE_RULES_MAX)
+        rc = malformed(err, "at most 1000 rules");
+    else if (!(out->rules = calloc(count, sizeof(*out->rules))))
+        rc = nomem(err);
+    for (const xmlNode *c = root->children; c && rc == HF_OK; c = c->next) {
+        if (named(c, "Rule")) {
+            rc = lc_rule(c, &out->rules[out->n], out->n, err);
+            out->n++;
+        } else if (c->type == XML_ELEMENT_NODE) {
+            rc = malformed(err, "LifecycleConfiguration holds Rule elements");
+        }
+    }
+    for (size_t i = 0; rc == HF_OK && i < out->n; i++)
+        for (size_t j = 0; rc == HF_OK && j < i; j++)
+            if (strcmp(out->rules[i].id, out->rules[j].id) == 0)
+                rc = fail(err, HF_EBADARG, "InvalidArgument", "Rule ID must be unique. "
+                          "Found same ID for more than one rule");
+    xmlFreeDoc(doc);
+    if (rc != HF_OK)
+        s3xml_lifecycle_release(out);
+    return rc;
+}
+
+void s3xml_lifecycle_release(struct s3xml_lifecycle *l)
+{
+    for (size_t i = 0; l->rules && i < l->n; i++) {
+        free(l->rules[i].id);
+        free(l->rules[i].prefix);
+    }
+    free(l->rules);
+    memset(l, 0, sizeof(*l));
+}

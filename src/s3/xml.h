@@ -666,4 +666,36 @@ HF_HIDDEN HF_MUST_CHECK enum hf_err s3xml_parse_acl(const void *body, size_t len
                                                     struct s3xml_err *err);
 HF_HIDDEN void s3xml_acl_release(struct s3xml_acl *a);
 
+/*
+ * LifecycleConfiguration: 1..S3XML_LIFECYCLE_RULES_MAX Rule elements, each
+ * with Status (Enabled|Disabled, required), ID (optional, <= 255; "rule-N"
+ * when missing), a Prefix (in Filter, or the older form outside it), and
+ * at least one action: Expiration (exactly one of Days, Date at midnight
+ * GMT, ExpiredObjectDeleteMarker), NoncurrentVersionExpiration
+ * (NoncurrentDays), AbortIncompleteMultipartUpload (DaysAfterInitiation).
+ * Day counts are positive integers (else InvalidArgument).  Tag and size
+ * filters, transitions and NewerNoncurrentVersions are InvalidArgument
+ * (not supported), duplicate IDs InvalidArgument, anything else unknown
+ * MalformedXML.
+ */
+#define S3XML_LIFECYCLE_RULES_MAX 1000
+struct s3xml_lc_rule {
+    char *id;
+    bool enabled;
+    char *prefix;                       /* "" = the whole bucket */
+    size_t prefix_len;
+    unsigned exp_days;
+    int64_t exp_date_ns;
+    unsigned noncurrent_days;
+    unsigned abort_days;
+};
+struct s3xml_lifecycle {
+    struct s3xml_lc_rule *rules;
+    size_t n;
+};
+HF_HIDDEN enum hf_err s3xml_parse_lifecycle(const void *body, size_t len, size_t cap,
+                                            struct s3xml_lifecycle *out,
+                                            struct s3xml_err *err);
+HF_HIDDEN void s3xml_lifecycle_release(struct s3xml_lifecycle *l);
+
 #endif

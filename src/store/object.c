@@ -426,6 +426,7 @@ static enum hf_err lookup(struct hf_store *st, const char *bucket, const char *k
                        version_id ? version_id : "");
     if (rc != HF_OK)
         return hf_fail(st, rc, "%s", meta_errmsg(st->meta));
+    policy_touch(st, bid);     /* a read: the inactivity rule's clock restarts */
     if (v->marker)
         return hf_fail(st, HF_EDELETED, "the %s version is a delete marker",
                        version_id ? "requested" : "latest");

@@ -32,6 +32,7 @@
 #include <xxhash.h>
 
 #include "policy/lock.h"
+#include "policy/policy.h"
 #include "store/object.h"
 #include "store/placement.h"
 #include "store/reclaim.h"
@@ -576,6 +577,7 @@ enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *m
     }
     w->intents = false;
     hf_crashpoint();
+    policy_touch(st, v->bucket);   /* a write: the inactivity rule's clock restarts */
     if (out) {
         v->latest = 1;
         obj_version_info(v, out);

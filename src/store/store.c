@@ -33,6 +33,7 @@
 #include "audit/audit.h"
 #include "backend/backend.h"
 #include "meta/meta.h"
+#include "policy/policy.h"
 #include "store/object.h"
 #include "store/placement.h"
 #include "store/reclaim.h"
@@ -330,6 +331,9 @@ enum hf_err hf_store_open(const char *dir, struct hf_store **out)
     if (rc != HF_OK)
         goto fail;
     rc = meta_backend_list(st->meta, load_backend, st);
+    if (rc != HF_OK)
+        goto fail;
+    rc = policy_clock_open(st);     /* before any event: times come from the floored clock */
     if (rc != HF_OK)
         goto fail;
     rc = audit_ensure_key(st);

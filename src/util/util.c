@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,16 +140,121 @@ int hf_unhex(const char *in, uint8_t *out, size_t len)
     return in[2 * len] == '\0' ? 0 : -1;
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    int64_t era;
+    unsigned yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = (unsigned)(y - era * 400);
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int digits_at(const char *s, int n, int *out)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int hf_parse_rfc3339(const char *s, int64_t *ns)
+{
+    static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int y, mo, d, h, mi, sec, oh = 0, om = 0;
+    int64_t frac = 0, scale = 100000000, t;
+    const char *p;
+
+    if (!s || strlen(s) < 20 || digits_at(s, 4, &y) || s[4] != '-' || digits_at(s + 5, 2, &mo) ||
+        s[7] != '-' || digits_at(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
+        digits_at(s + 11, 2, &h) || s[13] != ':' || digits_at(s + 14, 2, &mi) ||
+        s[16] != ':' || digits_at(s + 17, 2, &sec))
+        return -1;
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || (unsigned)d > mdays[mo - 1] || h > 23 ||
+        mi > 59 || sec > 59 ||
+        (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+        return -1;
+    p = s + 19;
+    if (*p == '.') {
+        if (p[1] < '0' || p[1] > '9')
+            return -1;
+        for (p++; *p >= '0' && *p <= '9'; p++) {
+            frac += (*p - '0') * scale;
+            scale /= 10;
+        }
+    }
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if ((*p == '+' || *p == '-') && !digits_at(p + 1, 2, &oh) && p[3] == ':' &&
+               !digits_at(p + 4, 2, &om) && oh <= 23 && om <= 59) {
+        if (*p == '+') {
+            oh = -oh;
+            om = -om;
+        }
+        p += 6;
+    } else {
+        return -1;
+    }
+    if (*p || y > 2200)
+        return -1;
+    t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec +
+        oh * 3600 + om * 60;
+    if (t < 0)
+        return -1;
+    *ns = t * 1000000000 + frac;
+    return 0;
+}
+
+/*
+ * The clock's floor: the store's high-water mark (hf_clock_floor).  Shared
+ * by every handle of the process, so no thread sees time go backwards.
+ */
+static _Atomic int64_t clock_floor;
+
+void hf_clock_floor(int64_t ns)
+{
+    int64_t cur = atomic_load(&clock_floor);
+
+    while (ns > cur && !atomic_compare_exchange_weak(&clock_floor, &cur, ns))
+        ;
+}
+
 int64_t hf_now_ns(void)
 {
+    static _Atomic int64_t base_real, base_now;   /* HOLDFAST_NOW: where it started */
     struct timespec ts;
-    const char *off = getenv("HOLDFAST_CLOCK_OFFSET_S");
+    const char *off = getenv("HOLDFAST_CLOCK_OFFSET_S"), *now = getenv("HOLDFAST_NOW");
+    int64_t ns, set, floor;
 
     clock_gettime(CLOCK_REALTIME, &ts);
-    int64_t ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    /*
+     * HOLDFAST_NOW: the clock reads that time when the process first asks,
+     * and runs on from there (so events keep their order).  An unparseable
+     * value is ignored here; hf_store_open refuses it (hf_clock_check).
+     */
+    if (now && *now && hf_parse_rfc3339(now, &set) == 0) {
+        int64_t zero = 0;
+        if (atomic_compare_exchange_strong(&base_real, &zero, ns))
+            atomic_store(&base_now, set);
+        else
+            while (atomic_load(&base_now) == 0)
+                ;   /* the first caller is storing it */
+        ns = atomic_load(&base_now) + (ns - atomic_load(&base_real));
+    }
     if (off && *off)
         ns += strtoll(off, NULL, 10) * 1000000000;
-    return ns;
+    floor = atomic_load(&clock_floor);
+    return ns > floor ? ns : floor;
 }
 
 char *hf_sprintf(const char *fmt, ...)
