@@ -176,3 +176,24 @@ for k in bucket.created bucket.versioning object.overwritten object.version-dele
 done
 stop_server
 expect_exit 0 "the server's store verifies" hf audit verify
+
+echo "-- the server signs a checkpoint when the latest is a minute old"
+ck() { "$PY3" -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(*c.execute("select count(*), coalesce(max(size),0) from audit_checkpoint").fetchone())' "$HOLDFAST_DATA/meta.db"; }
+read -r n0 _ <<<"$(ck)"
+hf bucket create tick >/dev/null          # an event the latest checkpoint does not cover
+export HOLDFAST_CLOCK_OFFSET_S=120        # two minutes later
+start_server_again() {
+  PORT=$(free_port); "$HF" serve --listen "127.0.0.1:$PORT" 2>"$WORK/server3.log" & SERVER_PID=$!
+  for _ in $(seq 1 50); do grep -q serving "$WORK/server3.log" && break; sleep 0.1; done
+}
+start_server_again
+sleep 2
+stop_server
+unset HOLDFAST_CLOCK_OFFSET_S
+read -r n1 size1 <<<"$(ck)"
+total=$(hf audit ls | wc -l)
+if [ "$n1" -gt "$n0" ] && [ "$size1" = "$total" ]; then
+  pass "the server signed a checkpoint of the whole log by itself ($n0 -> $n1 checkpoints, size $size1)"
+else
+  fail "server checkpoint: $n0 -> $n1 checkpoints, latest size $size1, log $total"
+fi
