@@ -1329,6 +1329,25 @@ out:
 
 #define NO_LOCK_MSG "Bucket is missing Object Lock Configuration"
 
+/*
+ * A retain-until date in ms as ns; false (after sending S3's error) when
+ * it is beyond the store's clock range (ns in int64: 1677..2262).
+ */
+static bool retain_ns(struct req *r, int64_t ms, int64_t *ns)
+{
+    if (ms > INT64_MAX / 1000000) {
+        send_error(r, 400, "InvalidArgument",
+                   "The retain until date must be before 2262-04-11T23:47:16Z");
+        return false;
+    }
+    if (ms < 0) {
+        send_error(r, 400, "InvalidArgument", "The retain until date must be in the future!");
+        return false;
+    }
+    *ns = ms * 1000000;
+    return true;
+}
+
 /* x-amz-bypass-governance-retention: true */
 static bool bypass_governance(struct req *r)
 {
@@ -1370,7 +1389,8 @@ static bool lock_headers(struct req *r, const struct meta_bucket *mb)
                    "The retain until date must be provided in ISO 8601 format");
         return false;
     }
-    r->lock.retain_until_ns = ms * 1000000;
+    if (!retain_ns(r, ms, &r->lock.retain_until_ns))
+        return false;
     if (legal && strcmp(legal, "ON") == 0)
         r->lock.legal_hold = 1;
     else if (legal && strcmp(legal, "OFF") != 0) {
@@ -1501,6 +1521,7 @@ static void put_retention_finish(struct req *r)
     struct s3xml_retention rt;
     struct s3xml_err xe = { 0 };
     struct meta_bucket mb;
+    int64_t until = 0;
     char *version;
     enum hf_err rc;
 
@@ -1511,9 +1532,11 @@ static void put_retention_finish(struct req *r)
         send_error(r, 400, xe.code ? xe.code : "MalformedXML", xe.msg);
         return;
     }
+    if (!retain_ns(r, rt.until_ms, &until))
+        return;
     version = param(r, "versionId", NULL);
     rc = lock_set_retention(r->conn->st, &mb, r->key, r->keylen, version, (int)rt.mode,
-                            rt.until_ms * 1000000, bypass_governance(r));
+                            until, bypass_governance(r));
     free(version);
     if (rc != HF_OK)
         send_lock_error(r, rc);

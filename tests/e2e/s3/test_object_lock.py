@@ -383,6 +383,14 @@ def test_bad_lock_headers_store_nothing(s3, locked):
         "x-amz-object-lock-mode": "GOVERNANCE",
         "x-amz-object-lock-retain-until-date": "next tuesday"})
     assert status == 400 and "ISO 8601" in text
+    for date, why in (("9999-12-31T00:00:00Z", "before 2262"), ("0001-01-01T00:00:00Z", "future")):
+        status, text = raw("PUT", "/%s/bad" % locked, b"x", {
+            "x-amz-object-lock-mode": "COMPLIANCE", "x-amz-object-lock-retain-until-date": date})
+        assert status == 400 and "InvalidArgument" in text and why in text, text
+        status, text = raw("PUT", "/%s/bad?retention" % locked, (
+            "<Retention><Mode>GOVERNANCE</Mode><RetainUntilDate>%s</RetainUntilDate>"
+            "</Retention>" % date).encode())
+        assert status == 400 and "InvalidArgument" in text and why in text, text
     assert s3.list_object_versions(Bucket=locked).get("Versions", []) == before
     assert s3.list_multipart_uploads(Bucket=locked).get("Uploads", []) == []
 
