@@ -222,7 +222,7 @@ for d in s3tests s3tests_boto3; do
 done
 [ -n "$HEADERS" ] || die "no test_headers.py in $CHECKOUT"
 
-NAMES=(list_objects_v2 multipart versioning headers)
+NAMES=(list_objects_v2 multipart versioning headers object_lock)
 # subset_args NAME: the pytest selection of a default subset, in ARGS.
 subset_args() {
   case $1 in
@@ -230,6 +230,7 @@ subset_args() {
     multipart) ARGS=(-k 'multipart and not sse and not encryption and not lifecycle and not bucket_logging and not kms and not object_lock') ;;
     versioning) ARGS=(-k '(versioning or versioned or delete_marker) and not bucket_logging and not lifecycle and not object_lock') ;;
     headers) ARGS=("$HEADERS" -m 'not auth_aws2') ;;
+    object_lock) ARGS=(-k test_object_lock) ;;
   esac
 }
 
