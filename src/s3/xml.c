@@ -1673,11 +1673,12 @@ static enum hf_err retention_period(const xmlNode *el, long max, unsigned *out,
 
     if (!token(el, v, sizeof(v)) || !signed_int(v, &n))
         return bad_value(el, err);
+    /* InvalidRetentionPeriod: what issue 4 and ceph/s3-tests require (RGW answers so). */
     if (n < 1)
-        return fail(err, HF_EBADARG, "InvalidArgument",
+        return fail(err, HF_EBADARG, "InvalidRetentionPeriod",
                     "Default retention period must be a positive integer value");
     if (n > max)
-        return fail(err, HF_EBADARG, "InvalidArgument",
+        return fail(err, HF_EBADARG, "InvalidRetentionPeriod",
                     "Default retention period is too large: at most %ld %s", max,
                     (const char *)el->name);
     *out = (unsigned)n;

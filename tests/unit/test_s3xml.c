@@ -1255,7 +1255,7 @@ static void test_parse_lock_conf_bad(void **state)
 
     (void)state;
     assert_int_equal(lock_str("<Mode>GOVERNANCE</Mode><Days>0</Days>", &e), HF_EBADARG);
-    assert_string_equal(e.code, "InvalidArgument");
+    assert_string_equal(e.code, "InvalidRetentionPeriod");
     assert_int_equal(lock_str("<Mode>GOVERNANCE</Mode><Days>-3</Days>", &e), HF_EBADARG);
     assert_int_equal(lock_str("<Mode>GOVERNANCE</Mode><Days>36501</Days>", &e), HF_EBADARG);
     assert_int_equal(lock_str("<Mode>GOVERNANCE</Mode><Years>101</Years>", &e), HF_EBADARG);

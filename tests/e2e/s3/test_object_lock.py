@@ -134,9 +134,9 @@ def test_bad_lock_configurations_change_nothing(s3, locked):
         ({"Mode": "governance", "Days": 1}, 400, "MalformedXML"),
         ({"Mode": "Compliance", "Years": 1}, 400, "MalformedXML"),
         ({"Mode": "abc", "Days": 1}, 400, "MalformedXML"),
-        ({"Mode": "GOVERNANCE", "Days": 0}, 400, "InvalidArgument"),
-        ({"Mode": "GOVERNANCE", "Years": -1}, 400, "InvalidArgument"),
-        ({"Mode": "GOVERNANCE", "Days": 36501}, 400, "InvalidArgument"),
+        ({"Mode": "GOVERNANCE", "Days": 0}, 400, "InvalidRetentionPeriod"),
+        ({"Mode": "GOVERNANCE", "Years": -1}, 400, "InvalidRetentionPeriod"),
+        ({"Mode": "GOVERNANCE", "Days": 36501}, 400, "InvalidRetentionPeriod"),
         ({"Mode": "GOVERNANCE"}, 400, "MalformedXML"),
         ({"Days": 1}, 400, "MalformedXML"),
     ]
