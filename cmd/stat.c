@@ -42,7 +42,7 @@ static int run(int argc, char **argv)
     struct hf_version_info vi;
     struct hf_store *st = NULL;
     const char *version = NULL, *key;
-    char bucket[64], sum[33], t[32];
+    char bucket[64], sum[33], t[32], kept[512] = "";
     enum hf_err rc;
     int c, ex;
 
@@ -66,6 +66,8 @@ static int run(int argc, char **argv)
         ex = cmd_fail("stat", st, rc, argv[optind]);
         goto out;
     }
+    (void)hf_kept_reason(st, bucket, key, strlen(key),
+                         vi.null_version ? "null" : vi.version_id, kept, sizeof(kept));
     for (int i = 0; i < 16; i++)
         snprintf(sum + 2 * i, 3, "%02x", vi.checksum[i]);
     cmd_time(vi.mtime_ns, t, sizeof(t));
@@ -76,15 +78,23 @@ static int run(int argc, char **argv)
         cmd_json_str(stdout, key, strlen(key));
         printf(",\"version\":\"%s\",\"latest\":%s,\"size\":%llu,\"mtime\":\"%s\","
                "\"checksum\":\"xxh3-128:%s\",\"ec\":{\"k\":%u,\"m\":%u},\"segment_size\":%u,"
-               "\"segments\":%llu,\"shards\":[", vi.version_id, vi.latest ? "true" : "false",
+               "\"segments\":%llu,\"kept\":", vi.version_id, vi.latest ? "true" : "false",
                (unsigned long long)vi.size, t, sum, vi.k, vi.m, vi.segment_size,
                (unsigned long long)vi.segments);
+        if (kept[0])
+            cmd_json_str(stdout, kept, strlen(kept));
+        else
+            printf("null");
+        printf(",\"shards\":[");
     } else {
         printf("key:       %s/%s\nversion:   %s%s\nsize:      %llu\nmodified:  %s\n"
-               "checksum:  xxh3-128:%s\ncoding:    %u+%u, %llu segment%s of %u bytes\n"
-               "shards:\n", bucket, key, vi.version_id, vi.latest ? " (latest)" : "",
+               "checksum:  xxh3-128:%s\ncoding:    %u+%u, %llu segment%s of %u bytes\n",
+               bucket, key, vi.version_id, vi.latest ? " (latest)" : "",
                (unsigned long long)vi.size, t, sum, vi.k, vi.m,
                (unsigned long long)vi.segments, vi.segments == 1 ? "" : "s", vi.segment_size);
+        if (kept[0])
+            printf("kept:      %s\n", kept);
+        printf("shards:\n");
     }
     rc = hf_stat_shards(st, bucket, key, strlen(key), version, print_shard, &ctx);
     if (ctx.json)

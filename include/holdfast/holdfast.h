@@ -867,6 +867,17 @@ HF_API enum hf_err hf_hold_place(struct hf_store *st, const struct hf_hold_spec 
 HF_API enum hf_err hf_hold_release(struct hf_store *st, const char *id, const char *by,
                                    const char *reason, uint64_t *entry);
 
+/*
+ * Why version @version_id of @key is kept: "" in @out when nothing keeps it,
+ * else what the policy gate would answer — "under preservation hold C-17",
+ * "COMPLIANCE retention until 2027-11-25T00:00:00.000000000Z", "the
+ * version is under a legal hold" — so listings can say what is hidden but
+ * kept.  Errors: HF_ENOTFOUND (no such bucket or version), HF_EBADKEY,
+ * HF_EMETA.
+ */
+HF_API enum hf_err hf_kept_reason(struct hf_store *st, const char *bucket, const char *key,
+                                  size_t keylen, const char *version_id, char *out, size_t n);
+
 struct hf_hold_info {
     const char *id, *by, *reference;
     const char *document;       /* "sha256:<hex>" or "" */

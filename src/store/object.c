@@ -196,6 +196,43 @@ enum hf_err obj_hide_null(struct hf_store *st, const char *bucket, int64_t bid, 
     return rc == HF_ENOTFOUND ? HF_OK : rc;
 }
 
+enum hf_err hf_kept_reason(struct hf_store *st, const char *bucket, const char *key,
+                           size_t keylen, const char *version_id, char *out, size_t n)
+{
+    struct meta_version *v = malloc(sizeof(*v));
+    struct meta_bucket mb;
+    uint8_t vid[16];
+    enum hf_err rc;
+
+    hf_clear_err(st);
+    if (n)
+        out[0] = '\0';
+    if (!v)
+        return HF_ENOMEM;
+    rc = obj_bucket_get(st, bucket, &mb);
+    if (rc == HF_OK && hf_key_check(key, keylen) != HF_OK)
+        rc = obj_bad_key(st);
+    if (rc == HF_OK && strcmp(version_id, "null") == 0)
+        rc = meta_version_get_null(st->meta, mb.id, key, keylen, v);
+    else if (rc == HF_OK)
+        rc = hf_unhex(version_id, vid, 16) != 0
+                 ? HF_ENOTFOUND : meta_version_get(st->meta, mb.id, key, keylen, vid, v);
+    if (rc == HF_OK) {
+        /* The gate's own answer, for an action no flag can bypass. */
+        rc = policy_version(st, v, &mb, POLICY_EXPIRE, false);
+        if (rc == HF_EHELD) {
+            const char *why = strstr(st->errmsg, "refused: ");
+            snprintf(out, n, "%s", why ? why + 9 : st->errmsg);
+            hf_clear_err(st);
+            rc = HF_OK;
+        }
+    } else if (rc == HF_ENOTFOUND) {
+        hf_fail(st, rc, "no such version: %s", version_id);
+    }
+    free(v);
+    return rc;
+}
+
 void obj_frame_hdr(const struct meta_version *v, unsigned i, uint64_t s, const uint8_t *payload,
                    uint64_t plen, uint8_t *out)
 {

@@ -36,6 +36,14 @@ cmp -s "$WORK/a" "$WORK/a.out" && pass "and byte-identical" || fail "held versio
 expect_exit 0 "a version outside the prefix is deletable" hf rm docs/free/b.txt --version "$VB"
 expect_exit 0 "a delete marker over a held key is allowed" hf rm docs/case/a.txt
 check "the held version stays readable by id under the marker" hf get docs/case/a.txt --version "$VA" "$WORK/a.out2"
+kept=$(hf ls docs/case/a.txt --versions --json | "$PY3" -c '
+import json, sys
+print([v["kept"] for v in json.load(sys.stdin) if v["version"] == sys.argv[1]][0])' "$VA")
+[ "$kept" = "hidden by a delete marker; under preservation hold CASE-1" ] \
+  && pass "ls --versions says the version is hidden but kept, and by which case" \
+  || fail "ls --versions kept: $kept"
+hf stat docs/case/a.txt --version "$VA" | grep -q '^kept: *under preservation hold CASE-1' \
+  && pass "stat says what keeps the version" || fail "stat: $(hf stat docs/case/a.txt --version "$VA" | head -8)"
 n=$(shards_of "$VOLD")
 hf reclaim >/dev/null
 [ "$(shards_of "$VOLD")" = "$n" ] && [ "$n" -gt 0 ] \
