@@ -90,6 +90,12 @@ HF_HIDDEN void hf_base64_encode(const uint8_t *in, size_t len, char *out);
  * hf_clock_floor: the store's high-water mark, so policy time never goes
  * backwards.
  */
+/*
+ * The machine's real time, for what is about the network, not policy:
+ * the freshness of a signed request (SigV4 skew, presigned expiry).  Never
+ * overridden, never floored.
+ */
+HF_HIDDEN int64_t hf_wall_ns(void);
 HF_HIDDEN int64_t hf_now_ns(void);
 /* Raise the clock's floor to @ns (never lowers it).  Thread-safe. */
 HF_HIDDEN void hf_clock_floor(int64_t ns);

@@ -505,7 +505,9 @@ static bool authenticate(struct req *r)
         send_error(r, 403, "AccessDenied", r->auth.why ? r->auth.why : "Access Denied");
         return false;
     }
-    rc = sigv4_check_time(&r->auth, hf_now_ns() / 1000000000);
+    /* Request freshness is real time: a store whose policy clock was moved
+     * ahead (HOLDFAST_NOW) still accepts what clients sign now. */
+    rc = sigv4_check_time(&r->auth, hf_wall_ns() / 1000000000);
     if (rc == HF_ESKEWED) {
         send_error(r, 403, "RequestTimeTooSkewed",
                    "The difference between the request time and the current time is too "

@@ -228,6 +228,14 @@ void hf_clock_floor(int64_t ns)
         ;
 }
 
+int64_t hf_wall_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 int64_t hf_now_ns(void)
 {
     static _Atomic int64_t base_real, base_now;   /* HOLDFAST_NOW: where it started */
