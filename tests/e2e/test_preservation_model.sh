@@ -3,7 +3,10 @@
 # gate (issue 4): seeded random sequences of puts, overwrites, delete
 # markers, deletes with and without version ids, preservation holds placed
 # and released, reclaimer runs and kill -9 restarts of the server, checked
-# after every step against a reference model (tests/e2e/s3/model_preservation.py):
+# after every step against a reference model (tests/e2e/s3/model_preservation.py),
+# with S3 Object Lock (GOVERNANCE and COMPLIANCE retention set, extended,
+# shortened with and without bypass; legal holds) and clock jumps of up to
+# two years (HOLDFAST_NOW):
 # no version covered by a hold ever becomes unreadable, and every answer is
 # the one the model predicts.  Prints sequences, steps, violations (goal 0).
 #
