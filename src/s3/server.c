@@ -1746,7 +1746,11 @@ static void send_head_error(struct req *r, enum hf_err rc, const struct hf_versi
     /* S3 names the marker: x-amz-delete-marker and its x-amz-version-id. */
     const char *mvid = vi->null_version ? "null" : vi->version_id;
 
-    if (rc != HF_EDELETED)
+    if (rc == HF_ENOTFOUND && !version)
+        /* no version at all: S3 (and ceph/s3-tests) say it is not a marker either */
+        send_error_hdr2(r, 404, "NoSuchKey", "The specified key does not exist.",
+                        "x-amz-delete-marker", "false", NULL, NULL);
+    else if (rc != HF_EDELETED)
         send_hf_error(r, rc);
     else if (version)
         send_error_hdr2(r, 405, "MethodNotAllowed",
