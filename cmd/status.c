@@ -6,6 +6,28 @@
 #include "cmd.h"
 #include "banned.h"
 
+struct notices {
+    unsigned pending, failed, delivered;
+};
+
+/* Open notices: pending (none delivered yet; those with a failed attempt counted
+ * apart: the operator must act) and delivered (their grace period runs). */
+static enum hf_err count_notice(void *arg, const struct hf_notice_info *n)
+{
+    struct notices *c = arg;
+    bool failed = false;
+
+    for (size_t i = 0; i < n->ndeliveries; i++)
+        failed |= n->deliveries[i].result && strcmp(n->deliveries[i].result, "failed") == 0;
+    if (strcmp(n->state, "pending") == 0) {
+        c->pending++;
+        c->failed += failed;
+    } else if (strcmp(n->state, "delivered") == 0) {
+        c->delivered++;
+    }
+    return HF_OK;
+}
+
 static int run(int argc, char **argv)
 {
     static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { 0 } };
@@ -32,15 +54,18 @@ static int run(int argc, char **argv)
         hf_store_close(st);
         return ex;
     }
+    struct notices nc = { 0, 0, 0 };
+    (void)hf_notice_list(st, count_notice, &nc);
     if (json) {
         printf("{\"ec\":{\"k\":%u,\"m\":%u},\"segment_size\":%u,\"backends\":%u,"
                "\"backends_up\":%u,\"domains\":%u,\"domains_up\":%u,"
                "\"tolerated_domain_loss\":%d,\"buckets\":%llu,\"objects\":%llu,"
-               "\"versions\":%llu,\"stored_bytes\":%llu}\n",
+               "\"versions\":%llu,\"stored_bytes\":%llu,\"notices\":{\"pending\":%u,"
+               "\"undelivered\":%u,\"delivered\":%u}}\n",
                s.k, s.m, s.segment_size, s.backends, s.backends_up, s.domains, s.domains_up,
                s.tolerated_domain_loss, (unsigned long long)s.buckets,
                (unsigned long long)s.objects, (unsigned long long)s.versions,
-               (unsigned long long)s.stored_bytes);
+               (unsigned long long)s.stored_bytes, nc.pending, nc.failed, nc.delivered);
     } else {
         cmd_human(s.stored_bytes, h, sizeof(h));
         printf("store:     %s\n", cmd_data_dir);
@@ -56,6 +81,10 @@ static int run(int argc, char **argv)
         printf("contents:  %llu buckets, %llu objects, %llu versions, %s\n",
                (unsigned long long)s.buckets, (unsigned long long)s.objects,
                (unsigned long long)s.versions, h);
+        if (nc.pending || nc.delivered)
+            printf("notices:   %u pending (%u could not be delivered: their data cannot"
+                   " expire until it is), %u delivered, grace period running"
+                   " (holdfast notice ls)\n", nc.pending, nc.failed, nc.delivered);
     }
     hf_store_close(st);
     return EXIT_OK;

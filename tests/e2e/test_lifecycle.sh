@@ -197,6 +197,8 @@ check "notice ls: bob's notice covers 1 version under bucket:bobs/old/" test "$(
 check "notice ls: every attempt recorded (4 failed for alice)" test "$(echo "$js" | jget '[len(n["deliveries"]) for n in d if n["user"]=="alice"][0]')" = 4
 check "notice ls (text): NOT DELIVERED" sh -c "\"$HF\" notice ls | grep -q 'NOT DELIVERED'"
 check "notice.failed in the audit log" sh -c "\"$HF\" audit ls --kind notice.failed --json | grep -q 'Connection refused\|connect'"
+check "status reports the undelivered notices" sh -c "\"$HF\" status | grep -q '^notices: *2 pending (2 could not be delivered'"
+check "status --json counts them" test "$(hf status --json | jget 'd["notices"]["undelivered"]')" = 2
 check "alice answers keep (CLI)" at 400 -- notice keep 1
 expect_exit 6 "keep twice" at 400 -- notice keep 1
 out=$(at 800 -- lifecycle run --json)
