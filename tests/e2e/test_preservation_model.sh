@@ -45,4 +45,11 @@ else
 fi
 [ "${steps:-0}" -ge $(( ${MODEL_SEQUENCES:-20} * ${MODEL_STEPS:-500} * 9 / 10 )) ] \
   && pass "at least 90% of the planned steps ran ($steps)" || fail "only ${steps:-0} steps ran"
+read -r nn nexp <<<"$(hf notice ls --json | "$PY3" -c '
+import json, sys
+d = json.load(sys.stdin)
+print(len(d), sum(n["expired_versions"] for n in d))')"
+[ "${nn:-0}" -gt 0 ] && [ "${nexp:-1}" = 0 ] \
+  && pass "lifecycle runs raised $nn notices, none deliverable: nothing expired" \
+  || fail "lifecycle: ${nn:-?} notices, ${nexp:-?} versions expired"
 expect_exit 0 "the audit log verifies after the model run" hf audit verify

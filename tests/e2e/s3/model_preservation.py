@@ -14,6 +14,9 @@ against a reference model:
     (with and without the bypass header) or weakened from COMPLIANCE,
     legal holds on and off, deletes by version id with and without bypass;
   * clock jumps of up to two years (HOLDFAST_NOW for the server and CLI);
+  * lifecycle runs under inactivity and S3 expiration rules: alice has no
+    contact, so every notice is undeliverable and nothing may expire
+    (silence is never consent);
   * reclaimer runs, and kill -9 of the server with a restart.
 
 The model predicts every answer: an action that would destroy a version
@@ -131,6 +134,13 @@ def run_sequence(seq, steps, rng, ep, stats):
         code(lambda: s3.create_bucket(Bucket=B(b)))
         if versioned:
             s3.put_bucket_versioning(Bucket=B(b), VersioningConfiguration={"Status": "Enabled"})
+    # Rules that would expire everything soon, were notices ever delivered.
+    for b in BUCKETS:
+        cli("lifecycle", "set", B(b), "--inactive-days", "1")
+        code(lambda: s3.put_bucket_lifecycle_configuration(Bucket=B(b), LifecycleConfiguration={
+            "Rules": [{"ID": "all", "Status": "Enabled", "Filter": {"Prefix": ""},
+                       "Expiration": {"Days": 1},
+                       "NoncurrentVersionExpiration": {"NoncurrentDays": 1}}]}))
 
     def violation(what):
         stats["violations"] += 1
@@ -162,8 +172,8 @@ def run_sequence(seq, steps, rng, ep, stats):
     for step in range(steps):
         op = rng.choices(["put", "put_ub", "marker", "del_ub", "del_vid", "hold", "release",
                           "reclaim", "crash", "put_lock", "retention", "legal", "del_lock",
-                          "jump"],
-                         weights=[14, 10, 6, 6, 14, 5, 4, 3, 1, 12, 8, 5, 10, 1])[0]
+                          "jump", "lifecycle"],
+                         weights=[14, 10, 6, 6, 14, 5, 4, 3, 1, 12, 8, 5, 10, 1, 2])[0]
         key = rng.choice(KEYS)
         body = os.urandom(rng.choice([0, 1, 100, 5000]))
         sha = hashlib.sha256(body).hexdigest()
@@ -339,6 +349,10 @@ def run_sequence(seq, steps, rng, ep, stats):
             ep = new_ep
             s3 = client(ep)
             stats["jumps"] += 1
+        elif op == "lifecycle":
+            rc, out = cli("lifecycle", "run")
+            if rc != 0:
+                violation(f"lifecycle run: {out.strip()}")
         elif op == "crash":
             new_ep = subprocess.run(os.environ["HF_RESTART_CMD"], shell=True, capture_output=True,
                                     text=True).stdout.strip()
