@@ -59,53 +59,27 @@ static int write_receipt(struct hf_store *st, uint64_t entry, const char *path)
 }
 
 struct show {
-    bool json, first;
+    bool json;
 };
 
 static enum hf_err print_hold(void *arg, const struct hf_hold_info *h)
 {
-    struct show *s = arg;
     char placed[40], released[40] = "";
 
+    (void)arg;
     cmd_time(h->placed_ns, placed, sizeof(placed));
     if (h->released_ns)
         cmd_time(h->released_ns, released, sizeof(released));
-    if (s->json) {
-        printf("%s{\"case\":", s->first ? "" : ",\n");
-        cmd_json_str(stdout, h->id, strlen(h->id));
-        printf(",\"active\":%s,\"placed\":\"%s\",\"placed_by\":", h->released_ns ? "false" : "true",
-               placed);
-        cmd_json_str(stdout, h->by, strlen(h->by));
-        printf(",\"reference\":");
-        cmd_json_str(stdout, h->reference, strlen(h->reference));
-        printf(",\"document\":\"%s\",\"audit_entry\":%llu,\"scopes\":[", h->document,
-               (unsigned long long)h->entry);
-        for (size_t i = 0; i < h->nscopes; i++) {
-            if (i)
-                putchar(',');
-            cmd_json_str(stdout, h->scopes[i], strlen(h->scopes[i]));
-        }
-        printf("]");
-        if (h->released_ns) {
-            printf(",\"released\":\"%s\",\"released_by\":", released);
-            cmd_json_str(stdout, h->released_by, strlen(h->released_by));
-            printf(",\"release_reason\":");
-            cmd_json_str(stdout, h->release_reason, strlen(h->release_reason));
-        }
-        printf("}");
-    } else {
-        printf("%s  %s  placed %s by %s", h->id, h->released_ns ? "released" : "ACTIVE  ",
-               placed, h->by);
-        if (h->released_ns)
-            printf(", released %s by %s (%s)", released, h->released_by, h->release_reason);
-        printf("\n    reference: %s\n    scope:", h->reference);
-        for (size_t i = 0; i < h->nscopes; i++)
-            printf(" %s", h->scopes[i]);
-        if (h->document[0])
-            printf("\n    document: %s", h->document);
-        printf("\n    audit log entry %llu\n", (unsigned long long)h->entry);
-    }
-    s->first = false;
+    printf("%s  %s  placed %s by %s", h->id, h->released_ns ? "released" : "ACTIVE  ", placed,
+           h->by);
+    if (h->released_ns)
+        printf(", released %s by %s (%s)", released, h->released_by, h->release_reason);
+    printf("\n    reference: %s\n    scope:", h->reference);
+    for (size_t i = 0; i < h->nscopes; i++)
+        printf(" %s", h->scopes[i]);
+    if (h->document[0])
+        printf("\n    document: %s", h->document);
+    printf("\n    audit log entry %llu\n", (unsigned long long)h->entry);
     return HF_OK;
 }
 
@@ -195,7 +169,7 @@ static int run(int argc, char **argv)
         { 0 },
     };
     const char *by = NULL, *reason = NULL, *receipt = NULL, *sub;
-    struct show s = { false, true };
+    struct show s = { false };
     struct hf_store *st;
     uint64_t entry = 0;
     enum hf_err rc;
@@ -238,11 +212,16 @@ static int run(int argc, char **argv)
             ex = cmd_fail("hold release", st, rc, argv[optind]);
         }
     } else {
-        if (s.json && strcmp(sub, "ls") == 0)
-            printf("[");
-        rc = hf_hold_list(st, strcmp(sub, "show") == 0 ? argv[optind] : NULL, print_hold, &s);
-        if (s.json)
-            printf("%s\n", strcmp(sub, "ls") == 0 ? "]" : "");
+        const char *id = strcmp(sub, "show") == 0 ? argv[optind] : NULL;
+        char *json = NULL;
+        if (s.json) {
+            rc = hf_hold_list_json(st, id, &json);  /* the admin API's JSON, too */
+            if (rc == HF_OK)
+                printf("%s\n", json);
+            free(json);
+        } else {
+            rc = hf_hold_list(st, id, print_hold, &s);
+        }
         ex = rc == HF_OK ? EXIT_OK : cmd_fail("hold", st, rc, optind < argc ? argv[optind] : "");
     }
     hf_store_close(st);

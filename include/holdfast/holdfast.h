@@ -893,6 +893,31 @@ typedef enum hf_err (*hf_hold_fn)(void *arg, const struct hf_hold_info *h);
 /* Every hold (or only @id unless NULL), oldest first.  Errors: HF_ENOTFOUND (@id), HF_EMETA, @fn's. */
 HF_API enum hf_err hf_hold_list(struct hf_store *st, const char *id, hf_hold_fn fn, void *arg);
 
+/*
+ * The same as JSON for tools (`hold ls --json`, the admin API): an array of
+ * holds, or with @id that one hold, each {"case", "active", "placed",
+ * "placed_by", "reference", "document", "audit_entry", "scopes",
+ * ["released", "released_by", "release_reason"]}.  *@json is malloc'd.
+ * Errors: as hf_hold_list, HF_ENOMEM.
+ */
+HF_API enum hf_err hf_hold_list_json(struct hf_store *st, const char *id, char **json);
+
+/*
+ * Place a hold described by a JSON object (the admin API): {"case", "by",
+ * "reference", "document_sha256": hex (optional), "scopes": [{"user": U} |
+ * {"bucket": B, "prefix": P}]}; *@receipt gets the receipt of its audit log
+ * entry (hf_audit_receipt).  Errors: HF_EMALFORMED (not JSON, or a field
+ * of the wrong type; the store's message says which), hf_hold_place's.
+ */
+HF_API enum hf_err hf_hold_place_json(struct hf_store *st, const char *json, size_t len,
+                                      char **receipt);
+/*
+ * Release hold @id from a JSON object {"by", "reason"}; *@receipt as above.
+ * Errors: HF_EMALFORMED, hf_hold_release's.
+ */
+HF_API enum hf_err hf_hold_release_json(struct hf_store *st, const char *id, const char *json,
+                                        size_t len, char **receipt);
+
 /* ------------------------------------------------------------------ */
 /* Expiry only after notice (src/policy/lifecycle.c)                   */
 /* ------------------------------------------------------------------ */

@@ -17,7 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "audit/audit.h"
+#include "audit/record.h"
 #include "meta/meta.h"
 #include "banned.h"
 
@@ -265,5 +268,145 @@ enum hf_err hf_hold_list(struct hf_store *st, const char *id, hf_hold_fn fn, voi
     rc = meta_hold_list(st->meta, hold_cb, &l);
     if (rc == HF_OK && id && !l.seen)
         return hf_fail(st, HF_ENOTFOUND, "no hold %s", id);
+    return rc;
+}
+
+/* ---- JSON, for tools and the admin API ---- */
+
+static json_t *time_json(int64_t ns)
+{
+    char t[AUDIT_TIME_LEN];
+
+    record_format_time(ns, t);
+    return json_string(t);
+}
+
+static enum hf_err json_hold_cb(void *arg, const struct hf_hold_info *h)
+{
+    json_t *list = arg, *scopes = json_array(), *o;
+
+    for (size_t i = 0; scopes && i < h->nscopes; i++)
+        json_array_append_new(scopes, json_string(h->scopes[i]));
+    o = json_pack("{s:s, s:b, s:o, s:s, s:s, s:s, s:I, s:o}", "case", h->id, "active",
+                  h->released_ns == 0, "placed", time_json(h->placed_ns), "placed_by", h->by,
+                  "reference", h->reference, "document", h->document, "audit_entry",
+                  (json_int_t)h->entry, "scopes", scopes);
+    if (o && h->released_ns) {
+        json_object_set_new(o, "released", time_json(h->released_ns));
+        json_object_set_new(o, "released_by", json_string(h->released_by));
+        json_object_set_new(o, "release_reason", json_string(h->release_reason));
+    }
+    return o && json_array_append_new(list, o) == 0 ? HF_OK : HF_ENOMEM;
+}
+
+enum hf_err hf_hold_list_json(struct hf_store *st, const char *id, char **json)
+{
+    json_t *list = json_array();
+    enum hf_err rc = list ? hf_hold_list(st, id, json_hold_cb, list) : HF_ENOMEM;
+
+    *json = NULL;
+    if (rc == HF_OK) {
+        *json = json_dumps(id ? json_array_get(list, 0) : list,
+                           JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+        if (!*json)
+            rc = HF_ENOMEM;
+    }
+    json_decref(list);
+    return rc;
+}
+
+/* Parse @json into an object; HF_EMALFORMED with the parser's reason. */
+static enum hf_err parse_object(struct hf_store *st, const char *json, size_t len, json_t **out)
+{
+    json_error_t err;
+
+    *out = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
+    if (!*out || !json_is_object(*out)) {
+        json_decref(*out);
+        *out = NULL;
+        return hf_fail(st, HF_EMALFORMED, "not a JSON object: %s", err.text);
+    }
+    return HF_OK;
+}
+
+/* The string member @name of @o (NULL when absent); false when present but not a string. */
+static bool member(json_t *o, const char *name, const char **out)
+{
+    json_t *v = json_object_get(o, name);
+
+    *out = v ? json_string_value(v) : NULL;
+    return !v || *out;
+}
+
+static enum hf_err receipt_of(struct hf_store *st, enum hf_err rc, uint64_t entry,
+                              char **receipt)
+{
+    return rc == HF_OK ? hf_audit_receipt(st, entry, receipt) : rc;
+}
+
+enum hf_err hf_hold_place_json(struct hf_store *st, const char *json, size_t len,
+                               char **receipt)
+{
+    struct hf_hold_spec h = { 0 };
+    struct hf_hold_scope sc[9];
+    const char *doc = NULL;
+    uint8_t sha[32];
+    uint64_t entry = 0;
+    json_t *o, *scopes;
+    enum hf_err rc;
+
+    *receipt = NULL;
+    hf_clear_err(st);
+    if ((rc = parse_object(st, json, len, &o)) != HF_OK)
+        return rc;
+    scopes = json_object_get(o, "scopes");
+    if (!member(o, "case", &h.id) || !member(o, "by", &h.by) ||
+        !member(o, "reference", &h.reference) || !member(o, "document_sha256", &doc) ||
+        (scopes && !json_is_array(scopes)) || json_array_size(scopes) > 9) {
+        rc = hf_fail(st, HF_EMALFORMED, "a hold is {\"case\", \"by\", \"reference\","
+                     " \"document_sha256\", \"scopes\": [{\"user\"} | {\"bucket\","
+                     " \"prefix\"}]} (at most 8 scopes), all strings");
+        goto out;
+    }
+    if (doc && (strlen(doc) != 64 || hf_unhex(doc, sha, 32) != 0)) {
+        rc = hf_fail(st, HF_EMALFORMED, "document_sha256 is 64 hex digits");
+        goto out;
+    }
+    h.document_sha256 = doc ? sha : NULL;
+    for (size_t i = 0; i < json_array_size(scopes); i++) {
+        json_t *e = json_array_get(scopes, i);
+        memset(&sc[i], 0, sizeof(sc[i]));
+        if (!json_is_object(e) || !member(e, "user", &sc[i].user) ||
+            !member(e, "bucket", &sc[i].bucket) || !member(e, "prefix", &sc[i].prefix)) {
+            rc = hf_fail(st, HF_EMALFORMED, "scope %zu is not {\"user\"} or {\"bucket\","
+                         " \"prefix\"}", i + 1);
+            goto out;
+        }
+    }
+    h.scopes = sc;
+    h.nscopes = json_array_size(scopes);
+    rc = receipt_of(st, hf_hold_place(st, &h, &entry), entry, receipt);
+out:
+    json_decref(o);
+    return rc;
+}
+
+enum hf_err hf_hold_release_json(struct hf_store *st, const char *id, const char *json,
+                                 size_t len, char **receipt)
+{
+    const char *by = NULL, *reason = NULL;
+    uint64_t entry = 0;
+    json_t *o;
+    enum hf_err rc;
+
+    *receipt = NULL;
+    hf_clear_err(st);
+    if ((rc = parse_object(st, json, len, &o)) != HF_OK)
+        return rc;
+    if (!member(o, "by", &by) || !member(o, "reason", &reason))
+        rc = hf_fail(st, HF_EMALFORMED, "a release is {\"by\", \"reason\"}, both strings");
+    else
+        rc = receipt_of(st, hf_hold_release(st, id, by, reason, &entry), entry, receipt);
+    json_decref(o);
     return rc;
 }

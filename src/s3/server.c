@@ -3067,6 +3067,93 @@ static void send_text(struct req *r, int status, const char *type, char *text, s
     respond(r, status, resp);
 }
 
+/*
+ * A signed request by an auditor or admin (@admin: an admin only); false
+ * after answering 403 @why (or the authentication error).
+ */
+static bool operator_request(struct req *r, bool admin, const char *why)
+{
+    char role[16] = "";
+
+    if (!authenticate(r))
+        return false;
+    if (auth_user_role(r->conn->st, r->user, role, sizeof(role)) != HF_OK ||
+        (strcmp(role, "auditor") != 0 && strcmp(role, "admin") != 0) ||
+        (admin && strcmp(role, "admin") != 0)) {
+        send_error(r, 403, "AccessDenied", why);
+        return false;
+    }
+    return true;
+}
+
+/* The answer to a library call that returns JSON (or fails). */
+static void send_json_result(struct req *r, enum hf_err rc, char *json)
+{
+    if (rc == HF_OK)
+        send_text(r, 200, "application/json", json, strlen(json));
+    else if (rc == HF_EMALFORMED || rc == HF_EINVAL)
+        send_error(r, 400, rc == HF_EMALFORMED ? "MalformedJSON" : "InvalidArgument",
+                   hf_store_errmsg(r->conn->st));
+    else if (rc == HF_EEXIST)
+        send_error(r, 409, "HoldAlreadyExists", hf_store_errmsg(r->conn->st));
+    else if (rc == HF_ENOTFOUND)
+        send_error(r, 404, "NoSuchHold", hf_store_errmsg(r->conn->st));
+    else
+        send_error(r, 500, "InternalError", hf_store_errmsg(r->conn->st));
+    free(json);
+}
+
+/* POST /_holdfast/holds and /_holdfast/holds/release?case=ID, once the body is in. */
+static void holds_post_finish(struct req *r)
+{
+    char *out = NULL, *id = NULL;
+    enum hf_err rc;
+
+    if (!body_end(r))
+        return;
+    if (strcmp(r->key, "holds") == 0) {
+        rc = hf_hold_place_json(r->conn->st, r->xml.data ? r->xml.data : "", r->xml.len, &out);
+    } else if (!(id = param(r, "case", NULL))) {
+        send_error(r, 400, "InvalidArgument", "Which hold? (?case=ID)");
+        return;
+    } else {
+        rc = hf_hold_release_json(r->conn->st, id, r->xml.data ? r->xml.data : "", r->xml.len,
+                                  &out);
+        free(id);
+    }
+    send_json_result(r, rc, out);
+}
+
+/*
+ * Preservation holds for an operator's tools (the same as `holdfast hold`):
+ * GET /_holdfast/holds[?case=ID] for auditors and admins; POST
+ * /_holdfast/holds (JSON body, hf_hold_place_json) and POST
+ * /_holdfast/holds/release?case=ID ({"by", "reason"}) for admins, answered
+ * with the receipt of the audit log entry.
+ */
+static void holds_api(struct req *r)
+{
+    bool get = strcmp(r->method, "GET") == 0, post = strcmp(r->method, "POST") == 0;
+    bool known = strcmp(r->key, "holds") == 0 || (post && strcmp(r->key, "holds/release") == 0);
+
+    if (!known || (!get && !post)) {
+        send_error(r, 404, "NoSuchKey", "No such hold resource.");
+        return;
+    }
+    if (!operator_request(r, post, post ? "Only an admin may place or release a hold."
+                                        : "Holds are open to auditors and admins."))
+        return;
+    if (get) {
+        char *id = param(r, "case", NULL), *out = NULL;
+        enum hf_err rc = hf_hold_list_json(r->conn->st, id, &out);
+        free(id);
+        send_json_result(r, rc, out);
+        return;
+    }
+    if (body_begin(r, BODY_XML, 64 * 1024))
+        r->finish = holds_post_finish;
+}
+
 static void audit_api(struct req *r)
 {
     const char *what = r->key ? r->key : "";
@@ -3075,22 +3162,14 @@ static void audit_api(struct req *r)
     bool pub = get && (strcmp(what, "audit/key") == 0 || strcmp(what, "audit/checkpoint") == 0 ||
                        strcmp(what, "audit/consistency") == 0);
     uint64_t a = 0, b = 0, c = 0;
-    char role[16] = "", *out = NULL;
+    char *out = NULL;
     enum hf_err rc = HF_OK;
 
-    if (!pub) {
-        if (!authenticate(r))
-            return;
-        if (auth_user_role(st, r->user, role, sizeof(role)) != HF_OK ||
-            (strcmp(role, "auditor") != 0 && strcmp(role, "admin") != 0) ||
-            (post && strcmp(role, "admin") != 0)) {
-            send_error(r, 403, "AccessDenied",
-                       post ? "Only an admin may sign a checkpoint on demand."
-                            : "The audit log is open to auditors and admins"
-                              " (holdfast user role NAME auditor).");
-            return;
-        }
-    }
+    if (!pub && !operator_request(r, post,
+                                  post ? "Only an admin may sign a checkpoint on demand."
+                                       : "The audit log is open to auditors and admins"
+                                         " (holdfast user role NAME auditor)."))
+        return;
     if (get && strcmp(what, "audit/key") == 0) {
         rc = hf_audit_key(st, &out);
         if (rc == HF_OK) {
@@ -3168,6 +3247,8 @@ static void begin(struct req *r)
     if (strcmp(r->bucket, "_holdfast") == 0) {
         if (r->key && strncmp(r->key, "notice/", 7) == 0)
             notice_api(r);
+        else if (r->key && strncmp(r->key, "holds", 5) == 0)
+            holds_api(r);
         else
             audit_api(r);   /* not an S3 bucket name: never a user's */
         return;

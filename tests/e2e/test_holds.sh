@@ -132,6 +132,57 @@ for want in "overwrite AccessDenied" "delete AccessDenied" "delete-null AccessDe
   grep -qx "$want" "$WORK/s3b.out" && pass "S3 under a user hold: $want" \
     || fail "S3 under a user hold: wanted '$want': $(tr '\n' '|' <"$WORK/s3b.out" | head -c 600)"
 done
+echo "-- the admin API: holds over HTTP"
+hf user role bob auditor >/dev/null
+hf user add dana --role admin --access-key HFDANA0000000000001 --secret dana-secret-000000000000000000001 >/dev/null
+"$PY3" - "$WORK/http-receipt.json" <<'EOF2' >"$WORK/api.out" 2>&1
+import json, os, sys, urllib.request, botocore.auth, botocore.awsrequest
+from botocore.credentials import Credentials
+ep = os.environ["HF_ENDPOINT"]
+def call(method, path, ak, sk, body=b""):
+    req = botocore.awsrequest.AWSRequest(method=method, url=ep + path, data=body,
+                                         headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+    botocore.auth.S3SigV4Auth(Credentials(ak, sk), "s3", "us-east-1").add_auth(req)
+    p = req.prepare()
+    r = urllib.request.Request(p.url, data=body or None, headers=dict(p.headers), method=method)
+    try:
+        with urllib.request.urlopen(r) as f:
+            return f.status, f.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+A = (os.environ["HF_AK"], os.environ["HF_SK"])          # alice: a user
+B = (os.environ["HF_AK2"], os.environ["HF_SK2"])        # bob: an auditor
+D = ("HFDANA0000000000001", "dana-secret-000000000000000000001")   # dana: an admin
+hold = json.dumps({"case": "API-1", "by": "Dana Admin", "reference": "ticket 42",
+                   "document_sha256": "ab" * 32, "scopes": [{"bucket": "plain", "prefix": "x/"}]}).encode()
+print("list-user", call("GET", "/_holdfast/holds", *A)[0])
+st, body = call("GET", "/_holdfast/holds", *B)
+print("list-auditor", st, sorted(h["case"] for h in json.loads(body)))
+print("place-auditor", call("POST", "/_holdfast/holds", *B, body=hold)[0])
+st, body = call("POST", "/_holdfast/holds", *D, body=hold)
+print("place-admin", st)
+open(sys.argv[1], "w").write(body)
+print("place-again", *call("POST", "/_holdfast/holds", *D, body=hold)[0:1], "HoldAlreadyExists" in call("POST", "/_holdfast/holds", *D, body=hold)[1])
+print("bad-json", call("POST", "/_holdfast/holds", *D, body=b"{not json")[0])
+print("no-scope", call("POST", "/_holdfast/holds", *D, body=json.dumps({"case": "API-2", "by": "x", "reference": "y"}).encode())[0])
+st, body = call("GET", "/_holdfast/holds?case=API-1", *B)
+h = json.loads(body)
+print("show", st, h["case"], h["active"], h["document"], h["scopes"])
+print("release-auditor", call("POST", "/_holdfast/holds/release?case=API-1", *B, body=b'{"by":"b","reason":"r"}')[0])
+print("release-admin", call("POST", "/_holdfast/holds/release?case=API-1", *D, body=b'{"by":"Dana Admin","reason":"ticket closed"}')[0])
+print("release-again", call("POST", "/_holdfast/holds/release?case=API-1", *D, body=b'{"by":"Dana Admin","reason":"again"}')[0])
+EOF2
+for want in "list-user 403" "place-auditor 403" "place-admin 200" "place-again 409 True" "bad-json 400" \
+            "no-scope 400" "show 200 API-1 True sha256:$(printf 'ab%.0s' $(seq 32)) ['bucket:plain/x/']" \
+            "release-auditor 403" "release-admin 200" "release-again 404"; do
+  grep -qxF "$want" "$WORK/api.out" && pass "admin API: $want" \
+    || fail "admin API: wanted '$want': $(tr '\n' '|' <"$WORK/api.out" | head -c 700)"
+done
+grep -q "^list-auditor 200 \['U-1', 'U-2'\]" "$WORK/api.out" && pass "admin API: an auditor lists the holds" \
+  || fail "admin API list: $(grep list-auditor "$WORK/api.out")"
+mkdir -p "$WORK/pub2"; hf audit key >"$WORK/pub2/key.pub"
+expect_exit 0 "the hold placed over HTTP comes with a receipt that verifies offline" \
+  hf audit verify-offline "$WORK/pub2" --receipt "$WORK/http-receipt.json"
 expect_exit 8 "user rm of a held user is refused" hf user rm carol
 expect_exit 3 "user rm of a user that does not exist (exit 3, no crash)" hf user rm nobody
 hf user ls | grep -qw carol && pass "carol is still there" || fail "carol removed under a hold"
