@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh [build|test|bench]
 set -e
 BUILD="gcc make pkg-config libssl-dev libsqlite3-dev libisal-dev libxxhash-dev libxml2-dev libjansson-dev zlib1g-dev libmicrohttpd-dev libcurl4-openssl-dev"
-TEST="libcmocka-dev clang libclang-rt-14-dev python3 python3-cryptography xxd coreutils util-linux curl awscli python3-boto3 python3-pytest s3cmd rclone restic nodejs npm python3-aiosmtpd"
+TEST="libcmocka-dev clang libclang-rt-14-dev python3 python3-cryptography xxd coreutils util-linux curl awscli python3-boto3 python3-pytest s3cmd rclone restic nodejs npm python3-aiosmtpd python3-crcmod"
 BENCH="time wrk nginx"
 
 want="$BUILD"

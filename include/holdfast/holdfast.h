@@ -234,6 +234,7 @@ HF_API enum hf_err hf_bucket_list(struct hf_store *st, hf_bucket_fn fn, void *ar
 #define HF_KEY_MAX 1024
 #define HF_ETAG_MAX 64          /* bytes of an entity tag, without quotes */
 #define HF_ATTRS_MAX 8192       /* bytes of opaque per-version attributes */
+#define HF_SUM_MAX 96           /* bytes of a client checksum (opaque text, see hf_object_meta) */
 
 struct hf_version_info {
     const char *key;        /* borrowed (callbacks) or NULL */
@@ -260,6 +261,7 @@ struct hf_version_info {
     int lock_mode;              /* enum hf_lock_mode */
     int64_t retain_until_ns;    /* with a mode; may be past (expired) */
     int legal_hold;             /* 1: on */
+    char sum[HF_SUM_MAX + 1];   /* the client checksum given at write ("" if none) */
 };
 
 /* S3 Object Lock retention modes (case-sensitive in S3: "GOVERNANCE", "COMPLIANCE"). */
@@ -295,6 +297,14 @@ struct hf_object_meta {
      * commit.  Settings made are logged ("retention.set", "legal-hold.on").
      */
     const struct hf_object_lock *lock;
+    /*
+     * A checksum the client gave for the object, opaque text of at most
+     * HF_SUM_MAX bytes kept with the version (the S3 front end's encoding:
+     * "SHA256:<base64>"); NULL: none.  For hf_upload_create, what every part
+     * of the upload is to carry (S3: the checksum algorithm).  Longer:
+     * HF_EINVAL.
+     */
+    const char *sum;
 };
 
 /* A source of bytes: fill up to @len bytes, set *@got (0 = end of input). */
@@ -439,6 +449,7 @@ hf_part_writer_open(struct hf_store *st, const char *bucket, const char *key, si
 struct hf_part {
     unsigned number;
     const char *etag;       /* with or without surrounding quotes */
+    const char *sum;        /* the checksum the part must have been written with; NULL: any */
 };
 
 /*
@@ -446,14 +457,27 @@ struct hf_part {
  * with that ETag, all but the last at least HF_PART_MIN_SIZE): a new
  * version whose bytes are those parts in order — no data is copied.  Parts
  * not listed go to the reclaimer.  @out gets the version, with the S3
- * multipart ETag ("<md5 of the part md5s>-<count>").
+ * multipart ETag ("<md5 of the part md5s>-<count>").  A part whose @sum is
+ * not NULL must have been written with exactly that checksum (else
+ * HF_EBADPART); @sum (NULL: none; at most HF_SUM_MAX bytes) is kept as the
+ * new version's checksum.  Completing an upload again while the version it
+ * made is current answers with that version.
  * Errors: HF_ENOTFOUND (no such upload), HF_EBADPART, HF_EPARTORDER,
- * HF_ETOOSMALL, HF_EINVAL (no parts), HF_EMETA.
+ * HF_ETOOSMALL, HF_EINVAL (no parts, @sum too long), HF_EMETA.
  */
 HF_API enum hf_err hf_upload_complete(struct hf_store *st, const char *bucket, const char *key,
                                       size_t keylen, const char *upload_id,
                                       const struct hf_part *parts, size_t nparts,
-                                      struct hf_version_info *out);
+                                      const char *sum, struct hf_version_info *out);
+
+/*
+ * What upload @upload_id's parts are to carry (hf_object_meta.sum given to
+ * hf_upload_create) into @sum ("" when none).
+ * Errors: HF_ENOTFOUND (no such upload for this bucket and key), HF_EMETA.
+ */
+HF_API enum hf_err hf_upload_sum(struct hf_store *st, const char *bucket, const char *key,
+                                 size_t keylen, const char *upload_id,
+                                 char sum[HF_SUM_MAX + 1]);
 
 /* Abandon an upload; its parts go to the reclaimer.  Errors: HF_ENOTFOUND, HF_EMETA. */
 HF_API enum hf_err hf_upload_abort(struct hf_store *st, const char *bucket, const char *key,
@@ -465,6 +489,7 @@ struct hf_part_info {
     const char *etag;       /* borrowed */
     int64_t mtime_ns;
     uint64_t offset;        /* hf_version_parts: the part's first byte in the object */
+    const char *sum;        /* the checksum it was written with (borrowed; "" if none) */
 };
 typedef enum hf_err (*hf_part_fn)(void *arg, const struct hf_part_info *p);
 

@@ -47,6 +47,7 @@ struct meta_version {
     int64_t retain_until;   /* S3 Object Lock: retained until (ns), 0 = not retained */
     int retain_mode;        /* META_LOCK_NONE, _GOVERNANCE or _COMPLIANCE */
     int legal_hold;         /* S3 legal hold on */
+    char sum[HF_SUM_MAX + 1]; /* the client's checksum (hf_object_meta.sum), "" if none */
     int latest;             /* filled by lookups and listings */
 };
 
@@ -221,6 +222,7 @@ struct meta_part {
     uint64_t size;
     char etag[HF_ETAG_MAX + 1];
     int64_t mtime;
+    char sum[HF_SUM_MAX + 1];   /* meta_part_list: its version's sum (meta_part_set ignores it) */
 };
 struct meta_piece {
     int64_t part_version;
@@ -238,6 +240,10 @@ HF_HIDDEN enum hf_err meta_upload_set_lock(struct meta *m, const char *id, int m
                                            int64_t until, int legal_hold);
 HF_HIDDEN enum hf_err meta_upload_get_lock(struct meta *m, const char *id, int *mode,
                                            int64_t *until, int *legal_hold);
+/* What upload @id's parts carry (hf_upload_sum): set, and get into @sum.  HF_ENOTFOUND. */
+HF_HIDDEN enum hf_err meta_upload_set_sum(struct meta *m, const char *id, const char *sum);
+HF_HIDDEN enum hf_err meta_upload_get_sum(struct meta *m, const char *id,
+                                          char sum[HF_SUM_MAX + 1]);
 /* Remove an upload and its part rows (not the part versions). */
 HF_HIDDEN enum hf_err meta_upload_remove(struct meta *m, const char *id);
 HF_HIDDEN enum hf_err meta_upload_list(struct meta *m, int64_t bucket,

@@ -10,9 +10,10 @@
  *   buckets(id, name UNIQUE, created, owner, versioning)
  *   users(id, name UNIQUE, created, role)   role: user, auditor or admin
  *   access_keys(access_key, user, secret)     secret wrapped by the master key
- *   uploads(id, bucket, key, attrs, created, lock_mode, lock_until, lock_legal)
+ *   uploads(id, bucket, key, attrs, created, lock_mode, lock_until, lock_legal, sum)
  *                                             multipart uploads in progress (lock_*:
- *                                             Object Lock asked for the completed object)
+ *                                             Object Lock asked for the completed object;
+ *                                             sum: what its parts carry, "" none)
  *   parts(upload, part, version, size, etag)  their parts: versions in VERSION_PART
  *   completed(id, version, created)          uploads completed in the last day
  *   pieces(version, seq, part_version, offset, size)
@@ -20,9 +21,10 @@
  *   versions(id  commit order, bucket, key BLOB, vid BLOB UNIQUE, state,
  *            marker, mtime, size, k, m, segsize, nsegs, checksum, wrapped,
  *            objhash, etag, attrs, is_null, composite,
- *            retain_until, retain_mode, legal_hold)  index (bucket, key, id)
+ *            retain_until, retain_mode, legal_hold, sum)  index (bucket, key, id)
  *                                             retain_*: S3 Object Lock (0 = none;
- *                                             mode 1 GOVERNANCE, 2 COMPLIANCE)
+ *                                             mode 1 GOVERNANCE, 2 COMPLIANCE);
+ *                                             sum: the client's checksum (opaque text)
  *   holds(id, placed_by, reference, document, placed, released, released_by,
  *         release_reason, entry)              preservation holds (released 0 = active)
  *   hold_scopes(hold, kind, name, prefix)     kind "user" (name = user) or "bucket"
@@ -88,7 +90,7 @@ struct meta {
 };
 
 /* Bumped whenever schema below gains a table or a column (see upgrade()). */
-#define SCHEMA_REVISION "8"
+#define SCHEMA_REVISION "9"
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -114,11 +116,12 @@ static const char schema[] =
     " nsegs INTEGER NOT NULL, checksum BLOB, wrapped BLOB, objhash BLOB,"
     " etag TEXT NOT NULL DEFAULT '', attrs BLOB, is_null INTEGER NOT NULL DEFAULT 0,"
     " composite INTEGER NOT NULL DEFAULT 0, retain_until INTEGER NOT NULL DEFAULT 0,"
-    " retain_mode INTEGER NOT NULL DEFAULT 0, legal_hold INTEGER NOT NULL DEFAULT 0);"
+    " retain_mode INTEGER NOT NULL DEFAULT 0, legal_hold INTEGER NOT NULL DEFAULT 0,"
+    " sum TEXT NOT NULL DEFAULT '');"
     "CREATE TABLE IF NOT EXISTS uploads(id TEXT PRIMARY KEY, bucket INTEGER NOT NULL,"
     " key BLOB NOT NULL, attrs BLOB, created INTEGER NOT NULL,"
     " lock_mode INTEGER NOT NULL DEFAULT 0, lock_until INTEGER NOT NULL DEFAULT 0,"
-    " lock_legal INTEGER NOT NULL DEFAULT 0);"
+    " lock_legal INTEGER NOT NULL DEFAULT 0, sum TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX IF NOT EXISTS uploads_key ON uploads(bucket, key, created);"
     "CREATE TABLE IF NOT EXISTS parts(upload TEXT NOT NULL, part INTEGER NOT NULL,"
     " version INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,"
@@ -317,6 +320,8 @@ static enum hf_err upgrade(struct meta *m)
         { "uploads", "lock_mode", "INTEGER NOT NULL DEFAULT 0" },
         { "uploads", "lock_until", "INTEGER NOT NULL DEFAULT 0" },
         { "uploads", "lock_legal", "INTEGER NOT NULL DEFAULT 0" },
+        { "versions", "sum", "TEXT NOT NULL DEFAULT ''" },  /* revision 9 */
+        { "uploads", "sum", "TEXT NOT NULL DEFAULT ''" },
     };
     enum hf_err rc = HF_OK;
 
@@ -473,7 +478,7 @@ struct meta_version;
 static void row_version(sqlite3_stmt *st, struct meta_version *v);
 #define VCOLS "id, bucket, key, vid, state, marker, mtime, size, k, m, segsize, nsegs," \
               " checksum, wrapped, objhash, etag, attrs, is_null, composite, retain_until," \
-              " retain_mode, legal_hold"
+              " retain_mode, legal_hold, sum"
 
 enum hf_err meta_bucket_create(struct meta *m, const char *name, int64_t now, int64_t owner,
                                int versioning)
@@ -619,6 +624,10 @@ static void row_version(sqlite3_stmt *st, struct meta_version *v)
     v->retain_until = sqlite3_column_int64(st, 19);
     v->retain_mode = sqlite3_column_int(st, 20);
     v->legal_hold = sqlite3_column_int(st, 21);
+    {
+        const char *sum = (const char *)sqlite3_column_text(st, 22);
+        snprintf(v->sum, sizeof(v->sum), "%s", sum ? sum : "");
+    }
     v->latest = 0;
 }
 
@@ -627,8 +636,8 @@ enum hf_err meta_version_insert(struct meta *m, struct meta_version *v)
     sqlite3_stmt *st;
     enum hf_err rc = prep(m, "INSERT INTO versions(bucket, key, vid, state, marker, mtime,"
                              " size, k, m, segsize, nsegs, checksum, wrapped, objhash, etag,"
-                             " attrs, is_null, composite, retain_until, retain_mode, legal_hold)"
-                             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st);
+                             " attrs, is_null, composite, retain_until, retain_mode, legal_hold,"
+                             " sum) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st);
 
     if (rc != HF_OK)
         return rc;
@@ -654,6 +663,7 @@ enum hf_err meta_version_insert(struct meta *m, struct meta_version *v)
     sqlite3_bind_int64(st, 19, v->retain_until);
     sqlite3_bind_int(st, 20, v->retain_mode);
     sqlite3_bind_int(st, 21, v->legal_hold);
+    sqlite3_bind_text(st, 22, v->sum, -1, SQLITE_TRANSIENT);
     rc = done(m, st);
     if (rc == HF_OK)
         v->id = sqlite3_last_insert_rowid(m->db);
@@ -1451,6 +1461,42 @@ enum hf_err meta_upload_get_lock(struct meta *m, const char *id, int *mode, int6
     return rc;
 }
 
+enum hf_err meta_upload_set_sum(struct meta *m, const char *id, const char *sum)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "UPDATE uploads SET sum=? WHERE id=?", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, sum, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
+    rc = done(m, st);
+    if (rc == HF_OK && sqlite3_changes(m->db) == 0)
+        rc = HF_ENOTFOUND;
+    return rc;
+}
+
+enum hf_err meta_upload_get_sum(struct meta *m, const char *id, char sum[HF_SUM_MAX + 1])
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT sum FROM uploads WHERE id=?", &st);
+    int s;
+
+    sum[0] = '\0';
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        snprintf(sum, HF_SUM_MAX + 1, "%s", v ? v : "");
+    } else {
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    }
+    unprep(m, st);
+    return rc;
+}
+
 enum hf_err meta_upload_remove(struct meta *m, const char *id)
 {
     sqlite3_stmt *st;
@@ -1502,8 +1548,9 @@ enum hf_err meta_part_list(struct meta *m, const char *upload, unsigned after,
                            enum hf_err (*fn)(void *, const struct meta_part *), void *arg)
 {
     sqlite3_stmt *st;
-    enum hf_err rc = prep(m, "SELECT part, version, size, etag, mtime FROM parts"
-                             " WHERE upload=? AND part>? ORDER BY part", &st);
+    enum hf_err rc = prep(m, "SELECT p.part, p.version, p.size, p.etag, p.mtime, v.sum"
+                             " FROM parts p LEFT JOIN versions v ON v.id = p.version"
+                             " WHERE p.upload=? AND p.part>? ORDER BY p.part", &st);
     int s;
 
     if (rc != HF_OK)
@@ -1517,7 +1564,9 @@ enum hf_err meta_part_list(struct meta *m, const char *upload, unsigned after,
             .size = (uint64_t)sqlite3_column_int64(st, 2),
             .mtime = sqlite3_column_int64(st, 4),
         };
+        const char *sum = (const char *)sqlite3_column_text(st, 5);
         snprintf(p.etag, sizeof(p.etag), "%s", (const char *)sqlite3_column_text(st, 3));
+        snprintf(p.sum, sizeof(p.sum), "%s", sum ? sum : "");
         rc = fn(arg, &p);
     }
     if (rc == HF_OK && s != SQLITE_DONE)

@@ -59,6 +59,7 @@
 #include <openssl/params.h>
 #include <zlib.h>
 
+#include "s3/crc64nvme.h"
 #include "s3/sigv4.h"
 #include "banned.h"
 
@@ -1254,22 +1255,55 @@ enum hf_err sigv4_verify(const struct sigv4_request *req, struct sigv4_auth *aut
 /* ------------------------------------------------------------------ */
 
 static const struct {
-    const char *name;
+    const char *header;
+    const char *name;               /* S3's, in x-amz-checksum-algorithm */
     enum sigv4_algo algo;
-    size_t len;
 } checksum_names[] = {
-    { "x-amz-checksum-crc32", SIGV4_ALGO_CRC32, 4 },
-    { "x-amz-checksum-crc32c", SIGV4_ALGO_CRC32C, 4 },
-    { "x-amz-checksum-sha1", SIGV4_ALGO_SHA1, 20 },
-    { "x-amz-checksum-sha256", SIGV4_ALGO_SHA256, 32 },
+    { "x-amz-checksum-crc32", "CRC32", SIGV4_ALGO_CRC32 },
+    { "x-amz-checksum-crc32c", "CRC32C", SIGV4_ALGO_CRC32C },
+    { "x-amz-checksum-sha1", "SHA1", SIGV4_ALGO_SHA1 },
+    { "x-amz-checksum-sha256", "SHA256", SIGV4_ALGO_SHA256 },
+    { "x-amz-checksum-crc64nvme", "CRC64NVME", SIGV4_ALGO_CRC64NVME },
 };
+#define NCHECKSUMS (sizeof(checksum_names) / sizeof(checksum_names[0]))
 
 enum sigv4_algo sigv4_checksum_algo(const char *name, size_t len)
 {
-    for (size_t i = 0; i < sizeof(checksum_names) / sizeof(checksum_names[0]); i++)
-        if (ieq(name, len, checksum_names[i].name))
+    for (size_t i = 0; i < NCHECKSUMS; i++)
+        if (ieq(name, len, checksum_names[i].header))
             return checksum_names[i].algo;
     return SIGV4_ALGO_NONE;
+}
+
+enum sigv4_algo sigv4_algo_from_name(const char *name)
+{
+    size_t n = strlen(name);
+
+    for (size_t i = 0; i < NCHECKSUMS; i++) {
+        const char *s = checksum_names[i].name;
+        size_t k = 0;
+        while (k < n && s[k] && lower(name[k]) == lower(s[k]))
+            k++;
+        if (k == n && !s[k])
+            return checksum_names[i].algo;
+    }
+    return SIGV4_ALGO_NONE;
+}
+
+const char *sigv4_algo_name(enum sigv4_algo algo)
+{
+    for (size_t i = 0; i < NCHECKSUMS; i++)
+        if (checksum_names[i].algo == algo)
+            return checksum_names[i].name;
+    return "";
+}
+
+const char *sigv4_algo_header(enum sigv4_algo algo)
+{
+    for (size_t i = 0; i < NCHECKSUMS; i++)
+        if (checksum_names[i].algo == algo)
+            return checksum_names[i].header;
+    return NULL;
 }
 
 static size_t algo_len(enum sigv4_algo algo)
@@ -1278,6 +1312,8 @@ static size_t algo_len(enum sigv4_algo algo)
     case SIGV4_ALGO_CRC32:
     case SIGV4_ALGO_CRC32C:
         return 4;
+    case SIGV4_ALGO_CRC64NVME:
+        return 8;
     case SIGV4_ALGO_SHA1:
         return 20;
     case SIGV4_ALGO_SHA256:
@@ -1302,6 +1338,9 @@ static enum hf_err sum_init(struct sigv4_sum *s, enum sigv4_algo algo)
         return HF_OK;
     case SIGV4_ALGO_CRC32C:
         s->crc = 0xffffffffu;
+        return HF_OK;
+    case SIGV4_ALGO_CRC64NVME:
+        s->crc64 = 0;
         return HF_OK;
     case SIGV4_ALGO_SHA1:
         md = EVP_sha1();
@@ -1339,6 +1378,9 @@ static enum hf_err sum_update(struct sigv4_sum *s, const uint8_t *p, size_t n)
             n -= (size_t)k;
         }
         return HF_OK;
+    case SIGV4_ALGO_CRC64NVME:
+        s->crc64 = crc64nvme(s->crc64, p, n);
+        return HF_OK;
     case SIGV4_ALGO_SHA1:
     case SIGV4_ALGO_SHA256:
     case SIGV4_ALGO_MD5:
@@ -1366,6 +1408,10 @@ static enum hf_err sum_final(struct sigv4_sum *s, uint8_t out[32], size_t *len)
         out[2] = (uint8_t)(crc >> 8);
         out[3] = (uint8_t)crc;
         return HF_OK;
+    case SIGV4_ALGO_CRC64NVME:
+        for (int i = 0; i < 8; i++)
+            out[i] = (uint8_t)(s->crc64 >> (56 - 8 * i));
+        return HF_OK;
     case SIGV4_ALGO_SHA1:
     case SIGV4_ALGO_SHA256:
     case SIGV4_ALGO_MD5:
@@ -1380,6 +1426,29 @@ static void sum_release(struct sigv4_sum *s)
 {
     EVP_MD_CTX_free(s->md);
     s->md = NULL;
+}
+
+size_t sigv4_algo_len(enum sigv4_algo algo)
+{
+    return algo_len(algo);
+}
+
+enum hf_err sigv4_checksum(enum sigv4_algo algo, const void *data, size_t len,
+                           uint8_t out[SIGV4_SUM_MAX], size_t *outlen)
+{
+    struct sigv4_sum s;
+    enum hf_err rc;
+
+    *outlen = 0;
+    if (algo == SIGV4_ALGO_NONE)
+        return HF_EINVAL;
+    rc = sum_init(&s, algo);
+    if (rc == HF_OK)
+        rc = sum_update(&s, data, len);
+    if (rc == HF_OK)
+        rc = sum_final(&s, out, outlen);
+    sum_release(&s);
+    return rc;
 }
 
 /* ---- sigv4_digest ---- */
@@ -1402,7 +1471,14 @@ static int header_b64(const struct sigv4_header *h, uint8_t *out, size_t want)
 
 enum hf_err sigv4_digest_init(struct sigv4_digest *d, const struct sigv4_request *req)
 {
+    return sigv4_digest_init_ex(d, req, 0);
+}
+
+enum hf_err sigv4_digest_init_ex(struct sigv4_digest *d, const struct sigv4_request *req,
+                                 unsigned flags)
+{
     enum hf_err rc = HF_OK;
+    bool sums = !(flags & SIGV4_DIGEST_NO_CHECKSUM);
 
     memset(d, 0, sizeof(*d));
     if (req->nheaders > SIGV4_MAX_HEADERS)
@@ -1418,7 +1494,7 @@ enum hf_err sigv4_digest_init(struct sigv4_digest *d, const struct sigv4_request
                 return digest_fail(d, HF_EMALFORMED,
                                    "The Content-MD5 you specified is not valid.");
             rc = sum_init(&d->md5, SIGV4_ALGO_MD5);
-        } else if (algo != SIGV4_ALGO_NONE) {
+        } else if (algo != SIGV4_ALGO_NONE && sums) {
             if (d->sum.algo)
                 return digest_fail(d, HF_EMALFORMED,
                                    "Expecting a single x-amz-checksum- header. Multiple "
@@ -1428,9 +1504,6 @@ enum hf_err sigv4_digest_init(struct sigv4_digest *d, const struct sigv4_request
                 return digest_fail(d, HF_EMALFORMED,
                                    "Value for x-amz-checksum-* header is invalid.");
             rc = sum_init(&d->sum, algo);
-        } else if (ieq(h->name, h->name_len, "x-amz-checksum-crc64nvme")) {
-            return digest_fail(d, HF_EMALFORMED,
-                               "x-amz-checksum-crc64nvme is not supported by this server");
         } else if (ieq(h->name, h->name_len, "x-amz-content-sha256")) {
             const char *v = h->value;
             size_t n = h->value_len;
@@ -1443,18 +1516,14 @@ enum hf_err sigv4_digest_init(struct sigv4_digest *d, const struct sigv4_request
     }
     /* A presigned URL carries the x-amz-checksum-* it was signed with in
      * its query: the body must match it as it would the header (S3). */
-    for (size_t i = 0; i < req->nparams && rc == HF_OK; i++) {
+    for (size_t i = 0; i < req->nparams && rc == HF_OK && sums; i++) {
         const struct sigv4_param *p = &req->params[i];
         enum sigv4_algo algo = sigv4_checksum_algo(p->name, p->name_len);
         char v[64];
         size_t vn, got;
 
-        if (algo == SIGV4_ALGO_NONE) {
-            if (ieq(p->name, p->name_len, "x-amz-checksum-crc64nvme"))
-                return digest_fail(d, HF_EMALFORMED,
-                                   "x-amz-checksum-crc64nvme is not supported by this server");
+        if (algo == SIGV4_ALGO_NONE)
             continue;
-        }
         if (d->sum.algo)
             return digest_fail(d, HF_EMALFORMED,
                                "Expecting a single x-amz-checksum- header. Multiple "
@@ -1467,6 +1536,23 @@ enum hf_err sigv4_digest_init(struct sigv4_digest *d, const struct sigv4_request
                                "Value for x-amz-checksum-* parameter is invalid.");
         rc = sum_init(&d->sum, algo);
     }
+    if (rc != HF_OK)
+        return digest_fail(d, rc, "crypto library failure");
+    return HF_OK;
+}
+
+enum hf_err sigv4_digest_require(struct sigv4_digest *d, enum sigv4_algo algo)
+{
+    enum hf_err rc;
+
+    if (d->sum.algo == algo)
+        return HF_OK;
+    if (d->sum.algo)
+        return digest_fail(d, HF_EMALFORMED, "Checksum Type mismatch occurred: the request's "
+                                             "x-amz-checksum-* is not of the upload's "
+                                             "checksum algorithm.");
+    d->want_sum_len = 0;   /* computed, not checked */
+    rc = sum_init(&d->sum, algo);
     if (rc != HF_OK)
         return digest_fail(d, rc, "crypto library failure");
     return HF_OK;
@@ -1512,7 +1598,10 @@ enum hf_err sigv4_digest_final(struct sigv4_digest *d)
     if (d->sum.algo) {
         if (sum_final(&d->sum, got, &n) != HF_OK)
             return digest_fail(d, HF_ECRYPTO, "crypto library failure");
-        if (n != d->want_sum_len || CRYPTO_memcmp(got, d->want_sum, n) != 0) {
+        memcpy(d->got_sum, got, n);
+        d->got_sum_len = n;
+        if (d->want_sum_len &&
+            (n != d->want_sum_len || CRYPTO_memcmp(got, d->want_sum, n) != 0)) {
             d->failed = SIGV4_CHECK_CHECKSUM;
             return digest_fail(d, HF_EBADDIGEST, "The x-amz-checksum value you specified did "
                                                  "not match what we received.");
@@ -1598,7 +1687,7 @@ enum hf_err sigv4_chunked_init(struct sigv4_chunked *c, const struct sigv4_auth 
         if (algo == SIGV4_ALGO_NONE)
             return chunked_fail(c, HF_EMALFORMED,
                                 "x-amz-trailer must name one of x-amz-checksum-crc32, -crc32c, "
-                                "-sha1 or -sha256");
+                                "-crc64nvme, -sha1 or -sha256");
         for (size_t i = 0; i < n; i++)
             c->trailer_name[i] = lower(v[i]);
         c->trailer_name[n] = '\0';

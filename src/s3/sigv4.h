@@ -248,12 +248,17 @@ enum sigv4_algo {
     SIGV4_ALGO_SHA1,
     SIGV4_ALGO_SHA256,
     SIGV4_ALGO_MD5,                    /* Content-MD5 only */
+    SIGV4_ALGO_CRC64NVME,              /* CRC-64/NVME (crc64nvme.h), 8 bytes BE */
 };
+
+/* Bytes of the largest checksum (SHA-256). */
+#define SIGV4_SUM_MAX 32
 
 /* A running checksum of one algorithm (internal to the digest and decoder). */
 struct sigv4_sum {
     enum sigv4_algo algo;
     uint32_t crc;
+    uint64_t crc64;
     void *md;                          /* EVP_MD_CTX * for the digests */
 };
 
@@ -264,9 +269,34 @@ struct sigv4_sum {
 HF_HIDDEN enum sigv4_algo sigv4_checksum_algo(const char *name, size_t len);
 
 /*
+ * The algorithm named as S3 names it in x-amz-checksum-algorithm and
+ * x-amz-sdk-checksum-algorithm ("CRC32", "CRC32C", "SHA1", "SHA256",
+ * "CRC64NVME"; any case; NUL-terminated), or SIGV4_ALGO_NONE.
+ */
+HF_HIDDEN enum sigv4_algo sigv4_algo_from_name(const char *name);
+
+/* S3's upper-case name of @algo ("CRC32", ...; "" for NONE and MD5).  Static. */
+HF_HIDDEN const char *sigv4_algo_name(enum sigv4_algo algo);
+
+/* The header of @algo: "x-amz-checksum-crc32", ... (NULL for NONE and MD5).  Static. */
+HF_HIDDEN const char *sigv4_algo_header(enum sigv4_algo algo);
+
+/* Bytes of a checksum of @algo (0 for NONE). */
+HF_HIDDEN size_t sigv4_algo_len(enum sigv4_algo algo);
+
+/*
+ * The checksum of @algo over @len bytes at @data into @out (room for
+ * SIGV4_SUM_MAX bytes); *@outlen its length.  Used for S3's composite
+ * multipart checksums (the checksum of the parts' checksums).
+ * Errors: HF_EINVAL (NONE), HF_ENOMEM, HF_ECRYPTO.
+ */
+HF_HIDDEN enum hf_err sigv4_checksum(enum sigv4_algo algo, const void *data, size_t len,
+                                     uint8_t out[SIGV4_SUM_MAX], size_t *outlen);
+
+/*
  * The body checks for a request whose body is not aws-chunked (or for the
  * decoded bytes of one): Content-MD5, at most one x-amz-checksum-{crc32,
- * crc32c,sha1,sha256} header or query parameter (a presigned URL's), and,
+ * crc32c,crc64nvme,sha1,sha256} header or query parameter (a presigned URL's), and,
  * when x-amz-content-sha256 is a hex hash, that hash.  Run every body byte through sigv4_digest_update, then
  * sigv4_digest_final decides.
  */
@@ -281,22 +311,43 @@ struct sigv4_digest {
     struct sigv4_sum md5, sum, sha256;
     uint8_t want_md5[16];
     uint8_t want_sum[32];
-    size_t want_sum_len;
+    size_t want_sum_len;               /* 0: sum is computed (sigv4_digest_require), not checked */
     uint8_t want_sha256[32];
+    uint8_t got_sum[32];               /* after sigv4_digest_final: sum's value */
+    size_t got_sum_len;
     enum sigv4_check failed;           /* which check failed, after HF_EBADDIGEST */
     const char *why;
 };
+
+/* sigv4_digest_init_ex flags */
+#define SIGV4_DIGEST_NO_CHECKSUM 1u    /* x-amz-checksum-* headers are not about this body */
 
 /*
  * Set up @d from the headers of @req.  @d must be released with
  * sigv4_digest_release whatever this returns.
  * Errors: HF_EMALFORMED (Content-MD5 not base64 of 16 bytes, a checksum
  * header or parameter not base64 of the right length, two x-amz-checksum-*
- * headers or parameters, a crc64nvme checksum: not supported), HF_ENOMEM,
- * HF_ECRYPTO.
+ * headers or parameters), HF_ENOMEM, HF_ECRYPTO.
  */
 HF_HIDDEN HF_MUST_CHECK enum hf_err sigv4_digest_init(struct sigv4_digest *d,
                                                       const struct sigv4_request *req);
+/*
+ * sigv4_digest_init with @flags: SIGV4_DIGEST_NO_CHECKSUM leaves the
+ * x-amz-checksum-* headers and parameters alone (CompleteMultipartUpload's
+ * name the object's checksum, not the XML body's).  Errors: as there.
+ */
+HF_HIDDEN HF_MUST_CHECK enum hf_err sigv4_digest_init_ex(struct sigv4_digest *d,
+                                                         const struct sigv4_request *req,
+                                                         unsigned flags);
+/*
+ * Make sure checksum @algo is computed over the body (its value in
+ * got_sum after sigv4_digest_final): a no-op when the request's own
+ * x-amz-checksum-* is of @algo; else one is started that is computed, not
+ * checked.  Errors: HF_EMALFORMED (the request names another algorithm:
+ * reason in d->why), HF_ENOMEM, HF_ECRYPTO.
+ */
+HF_HIDDEN HF_MUST_CHECK enum hf_err sigv4_digest_require(struct sigv4_digest *d,
+                                                         enum sigv4_algo algo);
 /* Feed body bytes.  Errors: HF_ECRYPTO. */
 HF_HIDDEN enum hf_err sigv4_digest_update(struct sigv4_digest *d, const void *data, size_t len);
 /*
@@ -355,9 +406,9 @@ struct sigv4_chunked {
     int64_t expect_total;              /* x-amz-decoded-content-length, or -1 */
     void *chunk_md;                    /* EVP_MD_CTX *: SHA-256 of this chunk */
     void *mac;                         /* EVP_MAC_CTX *: HMAC-SHA256 */
-    struct sigv4_sum sum;              /* the declared trailer checksum */
+    struct sigv4_sum sum;              /* the declared trailer checksum (sum.algo: which) */
     char trailer_name[32];             /* declared, lower case ("" when none) */
-    uint8_t want_sum[32];              /* the trailer's checksum value */
+    uint8_t want_sum[32];              /* the trailer's checksum value (checked once done) */
     size_t want_sum_len;
     uint8_t trailer_sig[SIGV4_KEY_LEN];
     size_t trailer_len;                /* bytes of the trailer section so far */
@@ -377,8 +428,8 @@ struct sigv4_chunked {
  * trailer.  @decoded_len is x-amz-decoded-content-length, or -1 when absent.
  * @c must be released with sigv4_chunked_release whatever this returns.
  * Errors: HF_EINVAL (not a streaming payload; no key for a signed one),
- * HF_EMALFORMED (x-amz-trailer names something else than one supported
- * x-amz-checksum-*), HF_ENOMEM.
+ * HF_EMALFORMED (x-amz-trailer names something else than one of the
+ * x-amz-checksum-{crc32,crc32c,crc64nvme,sha1,sha256}), HF_ENOMEM.
  */
 HF_HIDDEN HF_MUST_CHECK enum hf_err sigv4_chunked_init(struct sigv4_chunked *c,
                                                        const struct sigv4_auth *auth,

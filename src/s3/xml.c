@@ -804,8 +804,21 @@ void s3xml_initiate_multipart(struct s3xml_buf *b, const char *bucket, const cha
     s3xml_close(b, "InitiateMultipartUploadResult");
 }
 
+/* Checksum<algo> and ChecksumType of @sum (nothing when NULL or without algo). */
+static void checksum(struct s3xml_buf *b, const struct s3xml_checksum *sum)
+{
+    char name[32];
+
+    if (!sum || !sum->algo)
+        return;
+    snprintf(name, sizeof(name), "Checksum%s", sum->algo);
+    elem_always(b, name, sum->value, false);
+    elem_opt(b, "ChecksumType", sum->type, false);
+}
+
 void s3xml_complete_multipart(struct s3xml_buf *b, const char *location, const char *bucket,
-                              const char *key, size_t key_len, const char *etag)
+                              const char *key, size_t key_len, const char *etag,
+                              const struct s3xml_checksum *sum)
 {
     s3xml_decl(b);
     s3xml_open_ns(b, "CompleteMultipartUploadResult");
@@ -813,6 +826,7 @@ void s3xml_complete_multipart(struct s3xml_buf *b, const char *location, const c
     elem_always(b, "Bucket", bucket, false);
     s3xml_elem(b, "Key", key, key_len, false);
     s3xml_elem_etag(b, "ETag", etag);
+    checksum(b, sum);
     s3xml_close(b, "CompleteMultipartUploadResult");
 }
 
@@ -850,16 +864,19 @@ void s3xml_parts_begin(struct s3xml_buf *b, const struct s3xml_parts_head *h)
     s3xml_elem_u64(b, "NextPartNumberMarker", h->next_part_number_marker);
     s3xml_elem_u64(b, "MaxParts", h->max_parts);
     s3xml_elem_bool(b, "IsTruncated", h->is_truncated);
+    elem_opt(b, "ChecksumAlgorithm", h->checksum_algorithm, false);
+    elem_opt(b, "ChecksumType", h->checksum_type, false);
 }
 
 void s3xml_parts_entry(struct s3xml_buf *b, unsigned part_number, int64_t mtime_ns,
-                       const char *etag, uint64_t size)
+                       const char *etag, uint64_t size, const struct s3xml_checksum *sum)
 {
     put(b, "<Part>", 6);
     s3xml_elem_u64(b, "PartNumber", part_number);
     s3xml_elem_time(b, "LastModified", mtime_ns);
     s3xml_elem_etag(b, "ETag", etag);
     s3xml_elem_u64(b, "Size", size);
+    checksum(b, sum);
     put(b, "</Part>", 7);
 }
 
@@ -915,6 +932,11 @@ void s3xml_object_attributes(struct s3xml_buf *b, const struct s3xml_object_attr
     s3xml_decl(b);
     s3xml_open_ns(b, "GetObjectAttributesOutput");
     s3xml_elem_str(b, "ETag", a->etag);
+    if (a->checksum.algo) {
+        s3xml_open(b, "Checksum");
+        checksum(b, &a->checksum);
+        s3xml_close(b, "Checksum");
+    }
     if (a->has_parts) {
         s3xml_open(b, "ObjectParts");
         s3xml_elem_bool(b, "IsTruncated", a->is_truncated);
@@ -932,11 +954,16 @@ void s3xml_object_attributes(struct s3xml_buf *b, const struct s3xml_object_attr
     s3xml_close(b, "GetObjectAttributesOutput");
 }
 
-void s3xml_object_part(struct s3xml_buf *b, unsigned number, uint64_t size)
+void s3xml_object_part(struct s3xml_buf *b, unsigned number, uint64_t size,
+                       const struct s3xml_checksum *sum)
 {
     s3xml_open(b, "Part");
     s3xml_elem_u64(b, "PartNumber", number);
     s3xml_elem_u64(b, "Size", size);
+    if (sum && sum->algo) {
+        struct s3xml_checksum s = { sum->algo, sum->value, NULL }; /* no type per part */
+        checksum(b, &s);
+    }
     s3xml_close(b, "Part");
 }
 
@@ -1542,16 +1569,49 @@ static enum hf_err bad_part_number(struct s3xml_err *err)
                 "Part number must be an integer between 1 and %d, inclusive", S3XML_PARTS_MAX);
 }
 
+/* S3's checksum algorithms, as in the Checksum<ALGO> elements. */
+static const char *const checksum_algos[] = { "CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256" };
+
+/* The algorithm of element Checksum<ALGO> @el (static), or NULL. */
+static const char *checksum_elem(const xmlNode *el)
+{
+    const char *n = (const char *)el->name;
+
+    if (el->type != XML_ELEMENT_NODE || strncmp(n, "Checksum", 8) != 0)
+        return NULL;
+    for (size_t i = 0; i < sizeof(checksum_algos) / sizeof(checksum_algos[0]); i++)
+        if (strcmp(n + 8, checksum_algos[i]) == 0)
+            return checksum_algos[i];
+    return NULL;
+}
+
 /* One <Part> of a CompleteMultipartUpload into @p. */
 static enum hf_err complete_part(const xmlNode *part, struct s3xml_part *p,
                                  struct s3xml_err *err)
 {
-    bool seen_num = false, seen_etag = false;
+    bool seen_num = false, seen_etag = false, seen_sum = false;
     enum hf_err rc = HF_OK;
+    const char *algo;
     char v[24];
 
     for (const xmlNode *c = part->children; c && rc == HF_OK; c = c->next) {
-        if (named(c, "PartNumber")) {
+        if ((algo = checksum_elem(c)) != NULL) {
+            size_t n, s = 0;
+            rc = once(c, &seen_sum, err);
+            if (rc != HF_OK)
+                rc = malformed(err, "a Part has more than one Checksum element");
+            if (rc == HF_OK)
+                rc = string(c, 128, &p->sum, &n, err);
+            if (rc != HF_OK)
+                break;
+            while (n > 0 && xml_space(p->sum[n - 1]))
+                n--;
+            while (s < n && xml_space(p->sum[s]))
+                s++;
+            memmove(p->sum, p->sum + s, n - s);
+            p->sum[n - s] = '\0';
+            p->sum_algo = algo;
+        } else if (named(c, "PartNumber")) {
             long n;
             rc = once(c, &seen_num, err);
             if (rc != HF_OK)
@@ -1643,8 +1703,10 @@ void s3xml_complete_release(struct s3xml_complete *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->nparts; i++)
+    for (size_t i = 0; i < c->nparts; i++) {
         free(c->parts[i].etag);
+        free(c->parts[i].sum);
+    }
     free(c->parts);
     memset(c, 0, sizeof(*c));
 }

@@ -374,14 +374,27 @@ HF_HIDDEN void s3xml_delete_error(struct s3xml_buf *b, const char *key, size_t k
                                   const char *message);
 HF_HIDDEN void s3xml_delete_end(struct s3xml_buf *b);
 
+/*
+ * An S3 checksum in a response: the element Checksum<algo> (algo is one of
+ * S3's names, trusted: "CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256")
+ * holding @value, then ChecksumType when @type is not NULL.  A NULL
+ * pointer to this, or a NULL algo, writes nothing.
+ */
+struct s3xml_checksum {
+    const char *algo;
+    const char *value;
+    const char *type;                   /* "COMPOSITE", "FULL_OBJECT" or NULL */
+};
+
 /* InitiateMultipartUploadResult: Bucket, Key, UploadId. */
 HF_HIDDEN void s3xml_initiate_multipart(struct s3xml_buf *b, const char *bucket,
                                         const char *key, size_t key_len,
                                         const char *upload_id);
-/* CompleteMultipartUploadResult: Location, Bucket, Key, ETag. */
+/* CompleteMultipartUploadResult: Location, Bucket, Key, ETag, the checksum (@sum, may be NULL). */
 HF_HIDDEN void s3xml_complete_multipart(struct s3xml_buf *b, const char *location,
                                         const char *bucket, const char *key,
-                                        size_t key_len, const char *etag);
+                                        size_t key_len, const char *etag,
+                                        const struct s3xml_checksum *sum);
 /* CopyObjectResult: LastModified, ETag. */
 HF_HIDDEN void s3xml_copy_object(struct s3xml_buf *b, int64_t mtime_ns, const char *etag);
 /* CopyPartResult: LastModified, ETag. */
@@ -390,7 +403,8 @@ HF_HIDDEN void s3xml_copy_part(struct s3xml_buf *b, int64_t mtime_ns, const char
 /*
  * ListPartsResult, streamed.  Head: Bucket, Key, UploadId, Initiator,
  * Owner, StorageClass, PartNumberMarker, NextPartNumberMarker, MaxParts,
- * IsTruncated; each Part: PartNumber, LastModified, ETag, Size.
+ * IsTruncated, ChecksumAlgorithm and ChecksumType (when given); each Part:
+ * PartNumber, LastModified, ETag, Size, its checksum (when given).
  */
 struct s3xml_parts_head {
     const char *bucket;
@@ -404,10 +418,13 @@ struct s3xml_parts_head {
     unsigned next_part_number_marker;
     unsigned max_parts;
     bool is_truncated;
+    const char *checksum_algorithm;      /* NULL: left out */
+    const char *checksum_type;           /* NULL: left out */
 };
 HF_HIDDEN void s3xml_parts_begin(struct s3xml_buf *b, const struct s3xml_parts_head *h);
 HF_HIDDEN void s3xml_parts_entry(struct s3xml_buf *b, unsigned part_number, int64_t mtime_ns,
-                                 const char *etag, uint64_t size);
+                                 const char *etag, uint64_t size,
+                                 const struct s3xml_checksum *sum);
 HF_HIDDEN void s3xml_parts_end(struct s3xml_buf *b);
 
 /*
@@ -448,12 +465,13 @@ HF_HIDDEN void s3xml_uploads_end(struct s3xml_buf *b);
 
 /*
  * GetObjectAttributesOutput: ETag (unquoted, as S3 writes it here),
- * ObjectParts (IsTruncated, MaxParts, NextPartNumberMarker,
+ * Checksum (when checksum.algo is set), ObjectParts (IsTruncated, MaxParts, NextPartNumberMarker,
  * PartNumberMarker, the <Part> entries written by s3xml_object_part into
  * @parts_xml, PartsCount), StorageClass, ObjectSize; each only when asked.
  */
 struct s3xml_object_attrs {
     const char *etag;                   /* NULL: left out */
+    struct s3xml_checksum checksum;     /* algo NULL: left out */
     bool storage_class;                 /* StorageClass STANDARD */
     bool has_size;
     uint64_t size;
@@ -464,8 +482,9 @@ struct s3xml_object_attrs {
     size_t parts_len;
 };
 HF_HIDDEN void s3xml_object_attributes(struct s3xml_buf *b, const struct s3xml_object_attrs *a);
-/* <Part><PartNumber/><Size/></Part> of GetObjectAttributes. */
-HF_HIDDEN void s3xml_object_part(struct s3xml_buf *b, unsigned number, uint64_t size);
+/* <Part><PartNumber/><Size/>checksum</Part> of GetObjectAttributes (@sum may be NULL). */
+HF_HIDDEN void s3xml_object_part(struct s3xml_buf *b, unsigned number, uint64_t size,
+                                 const struct s3xml_checksum *sum);
 
 /*
  * AccessControlPolicy (GetBucketAcl, GetObjectAcl) for holdfast's one
@@ -532,12 +551,16 @@ HF_HIDDEN void s3xml_delete_release(struct s3xml_delete *d);
  * <CompleteMultipartUpload>: 1..S3XML_PARTS_MAX <Part> with PartNumber
  * (1..10000, else HF_EBADARG "InvalidArgument") and ETag (at most 1024
  * bytes; one pair of surrounding double quotes removed), in strictly
- * ascending part-number order (else HF_EBADARG "InvalidPartOrder").
- * Checksum elements of a Part are ignored.
+ * ascending part-number order (else HF_EBADARG "InvalidPartOrder").  At
+ * most one Checksum<ALGO> element per Part (ChecksumCRC32, ChecksumCRC32C,
+ * ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256; value at most 128 bytes,
+ * trimmed; else HF_EMALFORMED): its algo and value are kept, unchecked.
  */
 struct s3xml_part {
     unsigned number;
     char *etag;                         /* owned, unquoted */
+    const char *sum_algo;               /* static "SHA256", ...; NULL: no checksum */
+    char *sum;                          /* owned, trimmed; NULL: no checksum */
 };
 struct s3xml_complete {
     struct s3xml_part *parts;           /* owned array of @nparts */

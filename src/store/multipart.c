@@ -16,6 +16,9 @@
  *       (VERSION_DELETED), never directly to unlink.
  *   (3) The completed object's bytes are the listed parts' bytes in order;
  *       its ETag is MD5(concatenated part MD5s) "-" count, as S3's.
+ *   (4) A client checksum (sum) is opaque here: kept with the upload (what
+ *       its parts carry), each part version and the completed version, and
+ *       compared only for equality, inside the completion's transaction.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +50,8 @@ enum hf_err hf_upload_create(struct hf_store *st, const char *bucket, const char
         return obj_bad_key(st);
     if (meta && meta->attrs_len > HF_ATTRS_MAX)
         return hf_fail(st, HF_EINVAL, "object attributes larger than %d bytes", HF_ATTRS_MAX);
+    if (meta && meta->sum && strlen(meta->sum) > HF_SUM_MAX)
+        return hf_fail(st, HF_EINVAL, "checksum longer than %d bytes", HF_SUM_MAX);
     rc = lock_check_request(st, &mb, lk);
     if (rc == HF_EPRECOND)
         rc = HF_EINVAL;     /* as hf_writer_commit says it */
@@ -63,6 +68,8 @@ enum hf_err hf_upload_create(struct hf_store *st, const char *bucket, const char
     if (rc == HF_OK && lk && (lk->mode || lk->legal_hold))
         rc = meta_upload_set_lock(st->meta, upload_id, lk->mode,
                                   lk->mode ? lk->retain_until_ns : 0, lk->legal_hold ? 1 : 0);
+    if (rc == HF_OK && meta && meta->sum && meta->sum[0])
+        rc = meta_upload_set_sum(st->meta, upload_id, meta->sum);
     if (rc == HF_OK)
         rc = meta_commit(st->meta);
     if (rc != HF_OK) {
@@ -149,7 +156,7 @@ static enum hf_err upload_lookup(struct hf_store *st, const char *bucket, const 
 enum hf_err hf_upload_complete(struct hf_store *st, const char *bucket, const char *key,
                                size_t keylen, const char *upload_id,
                                const struct hf_part *parts, size_t nparts,
-                               struct hf_version_info *out)
+                               const char *sum, struct hf_version_info *out)
 {
     struct meta_version *v = calloc(1, sizeof(*v));
     struct part_vec pv = { 0 };
@@ -198,6 +205,10 @@ enum hf_err hf_upload_complete(struct hf_store *st, const char *bucket, const ch
         rc = hf_fail(st, HF_EINVAL, "a multipart upload needs at least one part");
         goto fail;
     }
+    if (sum && strlen(sum) > HF_SUM_MAX) {
+        rc = hf_fail(st, HF_EINVAL, "checksum longer than %d bytes", HF_SUM_MAX);
+        goto fail;
+    }
     rc = load_parts(st, upload_id, &pv);
     if (rc != HF_OK)
         goto fail;
@@ -215,6 +226,11 @@ enum hf_err hf_upload_complete(struct hf_store *st, const char *bucket, const ch
         }
         if (!p || !parts[i].etag || !etag_equal(parts[i].etag, p->etag)) {
             rc = hf_fail(st, HF_EBADPART, "part %u was not uploaded with that ETag",
+                         parts[i].number);
+            goto fail;
+        }
+        if (parts[i].sum && strcmp(parts[i].sum, p->sum) != 0) {
+            rc = hf_fail(st, HF_EBADPART, "part %u was not uploaded with that checksum",
                          parts[i].number);
             goto fail;
         }
@@ -248,6 +264,8 @@ enum hf_err hf_upload_complete(struct hf_store *st, const char *bucket, const ch
     v->keylen = keylen;
     v->state = VERSION_LIVE;
     v->composite = 1;
+    if (sum)
+        snprintf(v->sum, sizeof(v->sum), "%s", sum);
     v->mtime = hf_now_ns();
     v->is_null = mb.versioning != HF_VERSIONING_ENABLED;
     rc = hf_random(v->vid, 16);
@@ -346,7 +364,7 @@ struct part_cb {
 static enum hf_err part_cb(void *arg, const struct meta_part *p)
 {
     struct part_cb *c = arg;
-    struct hf_part_info pi = { p->number, p->size, p->etag, p->mtime, 0 };
+    struct hf_part_info pi = { p->number, p->size, p->etag, p->mtime, 0, p->sum };
 
     return c->fn(c->arg, &pi);
 }
@@ -364,6 +382,23 @@ enum hf_err hf_upload_parts(struct hf_store *st, const char *bucket, const char 
     if (rc != HF_OK)
         return rc;
     return meta_part_list(st->meta, upload_id, after, part_cb, &c);
+}
+
+enum hf_err hf_upload_sum(struct hf_store *st, const char *bucket, const char *key,
+                          size_t keylen, const char *upload_id, char sum[HF_SUM_MAX + 1])
+{
+    int64_t bid;
+    enum hf_err rc;
+
+    sum[0] = '\0';
+    hf_clear_err(st);
+    rc = upload_lookup(st, bucket, key, keylen, upload_id, &bid, NULL, NULL);
+    if (rc != HF_OK)
+        return rc;
+    rc = meta_upload_get_sum(st->meta, upload_id, sum);
+    if (rc != HF_OK && rc != HF_ENOTFOUND)
+        rc = hf_fail(st, rc, "%s", meta_errmsg(st->meta));
+    return rc;
 }
 
 struct upload_cb {

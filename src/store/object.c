@@ -427,6 +427,7 @@ void obj_version_info(const struct meta_version *v, struct hf_version_info *out)
     out->lock_mode = v->retain_mode;
     out->retain_until_ns = v->retain_until;
     out->legal_hold = v->legal_hold;
+    memcpy(out->sum, v->sum, sizeof(out->sum));
 }
 
 /* Find a version; fills @v.  HF_EDELETED when it is a delete marker. */
@@ -519,7 +520,7 @@ enum hf_err hf_version_parts(struct hf_store *st, const char *bucket, const char
             break;
         }
         pi = (struct hf_part_info){ (unsigned)i + 1, pieces[i].size, pv->etag, pv->mtime,
-                                    pieces[i].offset };
+                                    pieces[i].offset, pv->sum };
         rc = fn(arg, &pi);
     }
 out:

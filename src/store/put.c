@@ -493,6 +493,8 @@ enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *m
         else if (meta->attrs_len > HF_ATTRS_MAX)
             rc = hf_fail(st, HF_EINVAL, "object attributes larger than %d bytes",
                          HF_ATTRS_MAX);
+        else if (meta->sum && strlen(meta->sum) > HF_SUM_MAX)
+            rc = hf_fail(st, HF_EINVAL, "checksum longer than %d bytes", HF_SUM_MAX);
     }
     if (rc != HF_OK)
         goto out;
@@ -514,6 +516,8 @@ enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *m
     v->state = VERSION_LIVE;
     if (meta && meta->etag)
         snprintf(v->etag, sizeof(v->etag), "%s", meta->etag);
+    if (meta && meta->sum)
+        snprintf(v->sum, sizeof(v->sum), "%s", meta->sum);
     if (meta && meta->attrs_len) {
         memcpy(v->attrs, meta->attrs, meta->attrs_len);
         v->attrs_len = meta->attrs_len;

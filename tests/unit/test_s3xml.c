@@ -793,12 +793,21 @@ static void test_multipart_results(void **state)
     s3xml_complete_multipart(&b,
                              "http://amzn-s3-demo-bucket.s3.us-east-1.amazonaws.com/Example-Object",
                              "amzn-s3-demo-bucket", "Example-Object", 14,
-                             "3858f62230ac3c915f300c664312c11f-9");
+                             "3858f62230ac3c915f300c664312c11f-9", NULL);
     expect_doc(&b, DECL "<CompleteMultipartUploadResult" NS "><Location>"
                         "http://amzn-s3-demo-bucket.s3.us-east-1.amazonaws.com/Example-Object"
                         "</Location><Bucket>amzn-s3-demo-bucket</Bucket>"
                         "<Key>Example-Object</Key>"
                         "<ETag>" Q "3858f62230ac3c915f300c664312c11f-9" Q "</ETag>"
+                        "</CompleteMultipartUploadResult>");
+
+    /* with the composite checksum (S3's shape: Checksum<ALGO>, then ChecksumType) */
+    s3xml_buf_init(&b, 0);
+    s3xml_complete_multipart(&b, NULL, "b", "k", 1, "e-2",
+                             &(struct s3xml_checksum){ "SHA256", "Ok6C=-2", "COMPOSITE" });
+    expect_doc(&b, DECL "<CompleteMultipartUploadResult" NS "><Bucket>b</Bucket><Key>k</Key>"
+                        "<ETag>" Q "e-2" Q "</ETag><ChecksumSHA256>Ok6C=-2</ChecksumSHA256>"
+                        "<ChecksumType>COMPOSITE</ChecksumType>"
                         "</CompleteMultipartUploadResult>");
 
     s3xml_buf_init(&b, 0);
@@ -834,9 +843,9 @@ static void test_list_parts(void **state)
     s3xml_buf_init(&b, 0);
     s3xml_parts_begin(&b, &h);
     s3xml_parts_entry(&b, 2, at(2010, 11, 10, 20, 48, 34), "7778aef83f66abc1fa1e8477f296d394",
-                      10485760);
+                      10485760, NULL);
     s3xml_parts_entry(&b, 3, at(2010, 11, 10, 20, 48, 33), "aaaa18db4cc2f85cedef654fccc4a4x8",
-                      10485760);
+                      10485760, &(struct s3xml_checksum){ NULL, "ignored", NULL });
     s3xml_parts_end(&b);
     expect_doc(&b, DECL "<ListPartsResult" NS "><Bucket>example-bucket</Bucket>"
                         "<Key>example-object</Key>"
@@ -856,6 +865,22 @@ static void test_list_parts(void **state)
                         "<LastModified>2010-11-10T20:48:33.000Z</LastModified>"
                         "<ETag>" Q "aaaa18db4cc2f85cedef654fccc4a4x8" Q "</ETag>"
                         "<Size>10485760</Size></Part></ListPartsResult>");
+
+    /* an upload with a checksum algorithm: named in the head, each part's checksum */
+    h.checksum_algorithm = "CRC64NVME";
+    h.checksum_type = "COMPOSITE";
+    h.initiator = h.owner = NULL;
+    s3xml_buf_init(&b, 0);
+    s3xml_parts_begin(&b, &h);
+    s3xml_parts_entry(&b, 2, at(2010, 11, 10, 20, 48, 34), "e", 5,
+                      &(struct s3xml_checksum){ "CRC64NVME", "AAAAAAAAAAA=", NULL });
+    s3xml_parts_end(&b);
+    assert_non_null(b.data);
+    assert_non_null(strstr(b.data, "<IsTruncated>true</IsTruncated><ChecksumAlgorithm>CRC64NVME"
+                                   "</ChecksumAlgorithm><ChecksumType>COMPOSITE</ChecksumType>"));
+    assert_non_null(strstr(b.data, "<Size>5</Size><ChecksumCRC64NVME>AAAAAAAAAAA="
+                                   "</ChecksumCRC64NVME></Part>"));
+    s3xml_buf_release(&b);
 }
 
 static void test_list_uploads(void **state)
@@ -1110,10 +1135,57 @@ static void test_parse_complete(void **state)
     assert_int_equal(c.nparts, 2);
     assert_int_equal(c.parts[0].number, 7);
     assert_string_equal(c.parts[0].etag, "e1");
+    assert_string_equal(c.parts[0].sum_algo, "CRC32");
+    assert_string_equal(c.parts[0].sum, "AAAAAA==");
     assert_int_equal(c.parts[1].number, 10000);
     assert_string_equal(c.parts[1].etag, "e2");
+    assert_null(c.parts[1].sum_algo);
+    assert_null(c.parts[1].sum);
     s3xml_complete_release(&c);
     s3xml_complete_release(NULL);
+}
+
+/* Checksum<ALGO> of a Part: each algorithm kept (trimmed), at most one, bounded. */
+static void test_parse_complete_checksums(void **state)
+{
+    static const char *const algos[] = { "CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256" };
+    char body[512], big[400];
+    struct s3xml_complete c;
+    struct s3xml_err e;
+
+    (void)state;
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(body, sizeof(body), "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>"
+                 "<ETag>e</ETag><Checksum%s> v= </Checksum%s></Part>"
+                 "</CompleteMultipartUpload>", algos[i], algos[i]);
+        assert_int_equal(s3xml_parse_complete(body, strlen(body), 0, &c, &e), HF_OK);
+        assert_string_equal(c.parts[0].sum_algo, algos[i]);
+        assert_string_equal(c.parts[0].sum, "v=");
+        s3xml_complete_release(&c);
+    }
+    /* two checksums in one Part */
+    snprintf(body, sizeof(body), "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>"
+             "<ETag>e</ETag><ChecksumCRC32>a</ChecksumCRC32><ChecksumSHA1>b</ChecksumSHA1>"
+             "</Part></CompleteMultipartUpload>");
+    assert_int_equal(s3xml_parse_complete(body, strlen(body), 0, &c, &e), HF_EMALFORMED);
+    assert_null(c.parts);
+    /* an unknown Checksum element is ignored, as any unknown element */
+    snprintf(body, sizeof(body), "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>"
+             "<ETag>e</ETag><ChecksumMD5>a</ChecksumMD5></Part></CompleteMultipartUpload>");
+    assert_int_equal(s3xml_parse_complete(body, strlen(body), 0, &c, &e), HF_OK);
+    assert_null(c.parts[0].sum);
+    s3xml_complete_release(&c);
+    /* a value over 128 bytes; markup inside */
+    memset(big, 'A', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    snprintf(body, sizeof(body), "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>"
+             "<ETag>e</ETag><ChecksumSHA256>%.200s</ChecksumSHA256></Part>"
+             "</CompleteMultipartUpload>", big);
+    assert_int_equal(s3xml_parse_complete(body, strlen(body), 0, &c, &e), HF_EMALFORMED);
+    snprintf(body, sizeof(body), "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>"
+             "<ETag>e</ETag><ChecksumSHA256><x/></ChecksumSHA256></Part>"
+             "</CompleteMultipartUpload>");
+    assert_int_equal(s3xml_parse_complete(body, strlen(body), 0, &c, &e), HF_EMALFORMED);
 }
 
 static enum hf_err complete_str(const char *body, struct s3xml_err *e)
@@ -1854,6 +1926,7 @@ int main(void)
         cmocka_unit_test(test_hostile_truncated),
         cmocka_unit_test(test_hostile_shape),
         cmocka_unit_test(test_key_lengths),
+        cmocka_unit_test(test_parse_complete_checksums),
     };
 
     return cmocka_run_group_tests(tests, NULL, cleanup);

@@ -34,6 +34,7 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
+#include "s3/crc64nvme.h"
 #include "s3/sigv4.h"
 
 #define DOC_SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -344,6 +345,15 @@ static void crc_b64(uint32_t crc, char out[9])
     uint8_t be[4] = { (uint8_t)(crc >> 24), (uint8_t)(crc >> 16), (uint8_t)(crc >> 8),
                       (uint8_t)crc };
     hf_base64_encode(be, 4, out);
+}
+
+static void crc64_b64(uint64_t crc, char out[13])
+{
+    uint8_t be[8];
+
+    for (int i = 0; i < 8; i++)
+        be[i] = (uint8_t)(crc >> (56 - 8 * i));
+    hf_base64_encode(be, 8, out);
 }
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -1253,6 +1263,83 @@ static enum hf_err run_digest_param(const char *pname, const char *pvalue, const
     return rc;
 }
 
+/* S3's algorithm names, the one-shot checksum, sigv4_digest_require and NO_CHECKSUM. */
+static void test_checksum_helpers(void **state)
+{
+    static const char *const names[] = { "CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME" };
+    struct sigv4_header h = { "x-amz-checksum-sha256", 21,
+                              "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=", 44 };
+    struct sigv4_request req = { .method = "PUT", .path = "/", .path_len = 1,
+                                 .headers = &h, .nheaders = 1 };
+    struct sigv4_digest d;
+    uint8_t out[SIGV4_SUM_MAX];
+    size_t n;
+    (void)state;
+
+    for (size_t i = 0; i < 5; i++) {
+        enum sigv4_algo a = sigv4_algo_from_name(names[i]);
+        char lowered[16];
+        assert_int_not_equal(a, SIGV4_ALGO_NONE);
+        assert_string_equal(sigv4_algo_name(a), names[i]);
+        assert_int_equal(sigv4_checksum_algo(sigv4_algo_header(a),
+                                             strlen(sigv4_algo_header(a))), a);
+        for (size_t k = 0; k <= strlen(names[i]); k++)
+            lowered[k] = (char)(names[i][k] >= 'A' && names[i][k] <= 'Z' ? names[i][k] + 32
+                                                                        : names[i][k]);
+        assert_int_equal(sigv4_algo_from_name(lowered), a);
+    }
+    assert_int_equal(sigv4_algo_from_name("MD5"), SIGV4_ALGO_NONE);
+    assert_int_equal(sigv4_algo_from_name("CRC32CX"), SIGV4_ALGO_NONE);
+    assert_int_equal(sigv4_algo_from_name("CRC3"), SIGV4_ALGO_NONE);
+    assert_int_equal(sigv4_algo_from_name(""), SIGV4_ALGO_NONE);
+    assert_string_equal(sigv4_algo_name(SIGV4_ALGO_MD5), "");
+    assert_null(sigv4_algo_header(SIGV4_ALGO_NONE));
+    assert_int_equal(sigv4_algo_len(SIGV4_ALGO_CRC64NVME), 8);
+
+    assert_int_equal(sigv4_checksum(SIGV4_ALGO_CRC64NVME, "123456789", 9, out, &n), HF_OK);
+    assert_int_equal(n, 8);
+    assert_memory_equal(out, "\xae\x8b\x14\x86\x0a\x79\x98\x88", 8);
+    assert_int_equal(sigv4_checksum(SIGV4_ALGO_CRC32, "123456789", 9, out, &n), HF_OK);
+    assert_memory_equal(out, "\xcb\xf4\x39\x26", 4);
+    assert_int_equal(sigv4_checksum(SIGV4_ALGO_NONE, "x", 1, out, &n), HF_EINVAL);
+
+    /* require: computes an algorithm the request did not name, unchecked */
+    memset(&req, 0, sizeof(req));
+    req = (struct sigv4_request){ .method = "PUT", .path = "/", .path_len = 1 };
+    assert_int_equal(sigv4_digest_init(&d, &req), HF_OK);
+    assert_int_equal(sigv4_digest_require(&d, SIGV4_ALGO_CRC64NVME), HF_OK);
+    assert_int_equal(sigv4_digest_update(&d, "123456789", 9), HF_OK);
+    assert_int_equal(sigv4_digest_final(&d), HF_OK);
+    assert_int_equal(d.got_sum_len, 8);
+    assert_memory_equal(d.got_sum, "\xae\x8b\x14\x86\x0a\x79\x98\x88", 8);
+    sigv4_digest_release(&d);
+    /* ... is a no-op for the request's own algorithm, which stays checked */
+    req.headers = &h;
+    req.nheaders = 1;
+    assert_int_equal(sigv4_digest_init(&d, &req), HF_OK);
+    assert_int_equal(sigv4_digest_require(&d, SIGV4_ALGO_SHA256), HF_OK);
+    assert_int_equal(sigv4_digest_update(&d, "abd", 3), HF_OK);
+    assert_int_equal(sigv4_digest_final(&d), HF_EBADDIGEST);
+    sigv4_digest_release(&d);
+    /* ... and refuses another */
+    assert_int_equal(sigv4_digest_init(&d, &req), HF_OK);
+    assert_int_equal(sigv4_digest_require(&d, SIGV4_ALGO_CRC32), HF_EMALFORMED);
+    assert_non_null(d.why);
+    sigv4_digest_release(&d);
+    /* NO_CHECKSUM: the header is not about this body (CompleteMultipartUpload) */
+    assert_int_equal(sigv4_digest_init_ex(&d, &req, SIGV4_DIGEST_NO_CHECKSUM), HF_OK);
+    assert_int_equal(sigv4_digest_update(&d, "<xml/>", 6), HF_OK);
+    assert_int_equal(sigv4_digest_final(&d), HF_OK);
+    assert_int_equal(d.got_sum_len, 0);
+    sigv4_digest_release(&d);
+    h.value = "Ok6Cs5b96ux6+MWQkJO7UBT5sKPBeXBLwvj/hK89smg=-1";   /* a composite: no body's */
+    h.value_len = strlen(h.value);
+    assert_int_equal(sigv4_digest_init_ex(&d, &req, SIGV4_DIGEST_NO_CHECKSUM), HF_OK);
+    sigv4_digest_release(&d);
+    assert_int_equal(sigv4_digest_init(&d, &req), HF_EMALFORMED);
+    sigv4_digest_release(&d);
+}
+
 static void test_digest(void **state)
 {
     struct sigv4_digest d;
@@ -1303,8 +1390,20 @@ static void test_digest(void **state)
     assert_int_equal(run_digest("Content-MD5", crc32, "abc", 3, 3, &d), HF_EMALFORMED);
     assert_int_equal(run_digest("x-amz-checksum-crc32", md5, "abc", 3, 3, &d), HF_EMALFORMED);
     assert_int_equal(run_digest("x-amz-checksum-sha256", "!!!!", "abc", 3, 3, &d), HF_EMALFORMED);
-    assert_int_equal(run_digest("x-amz-checksum-crc64nvme", "AAAAAAAAAAA=", "abc", 3, 3, &d),
-                     HF_EMALFORMED);
+    assert_int_equal(run_digest("x-amz-checksum-crc64nvme", "AAAAAAAAAA==", "abc", 3, 3, &d),
+                     HF_EMALFORMED);                       /* 7 bytes, not 8 */
+    /* CRC-64/NVME: the catalogue's check value, then a mismatch */
+    {
+        char c64[13];
+        crc64_b64(0xae8b14860a799888ull, c64);
+        for (size_t split = 1; split <= 9; split += 4)
+            assert_int_equal(run_digest("x-amz-checksum-crc64nvme", c64, "123456789", 9, split,
+                                        &d), HF_OK);
+        assert_int_equal(d.got_sum_len, 8);
+        assert_int_equal(run_digest("x-amz-checksum-crc64nvme", c64, "123456788", 9, 9, &d),
+                         HF_EBADDIGEST);
+        assert_int_equal(d.failed, SIGV4_CHECK_CHECKSUM);
+    }
     /* not checksums: ignored */
     assert_int_equal(run_digest("x-amz-checksum-mode", "ENABLED", "abc", 3, 3, &d), HF_OK);
     assert_int_equal(run_digest("x-amz-content-sha256", "UNSIGNED-PAYLOAD", "abc", 3, 3, &d),
@@ -1325,7 +1424,7 @@ static void test_digest(void **state)
     assert_int_equal(run_digest_param("x-amz-checksum-crc32", "y%2GQ5Jg%3D%3D", "123456789", 9, &d),
                      HF_EMALFORMED);
     assert_int_equal(run_digest_param("x-amz-checksum-crc64nvme", "AAAAAAAAAAA%3D", "abc", 3, &d),
-                     HF_EMALFORMED);
+                     HF_EBADDIGEST);
     assert_int_equal(run_digest_param("x-amz-sdk-checksum-algorithm", "CRC32", "abc", 3, &d), HF_OK);
     /* a header and a parameter: two checksums */
     {
@@ -1696,7 +1795,7 @@ static void test_chunked_signed_trailer_errors(void **state)
     /* x-amz-trailer naming something unsupported */
     {
         struct sigv4_chunked *c = calloc(1, sizeof(*c));
-        assert_int_equal(sigv4_chunked_init(c, &a, key, "x-amz-checksum-crc64nvme", -1),
+        assert_int_equal(sigv4_chunked_init(c, &a, key, "x-amz-checksum-crc64", -1),
                          HF_EMALFORMED);
         sigv4_chunked_release(c);
         assert_int_equal(sigv4_chunked_init(c, &a, key, "x-amz-meta-foo", -1), HF_EMALFORMED);
@@ -1740,11 +1839,12 @@ static void test_chunked_unsigned_trailer(void **state)
 {
     static const struct {
         const char *name;
-        int algo;                      /* 0 crc32, 1 crc32c, 2 sha1, 3 sha256 */
+        int algo;                      /* 0 crc32, 1 crc32c, 2 sha1, 3 sha256, 4 crc64nvme */
     } kinds[] = { { "x-amz-checksum-crc32", 0 },
                   { "x-amz-checksum-crc32c", 1 },
                   { "x-amz-checksum-sha1", 2 },
-                  { "x-amz-checksum-sha256", 3 } };
+                  { "x-amz-checksum-sha256", 3 },
+                  { "x-amz-checksum-crc64nvme", 4 } };
     struct sigv4_auth a;
     size_t n = 20000;
     uint8_t *data = malloc(n);
@@ -1754,7 +1854,7 @@ static void test_chunked_unsigned_trailer(void **state)
     a.payload = SIGV4_PAYLOAD_STREAMING_UNSIGNED_TRAILER;
     for (size_t i = 0; i < n; i++)
         data[i] = (uint8_t)rng();
-    for (size_t k = 0; k < 4; k++) {
+    for (size_t k = 0; k < 5; k++) {
         char b64[64], trailer[128];
         uint8_t md[32];
         unsigned int mdlen = 0;
@@ -1765,6 +1865,8 @@ static void test_chunked_unsigned_trailer(void **state)
             crc_b64(REF_CRC32(data, n), b64);
         else if (kinds[k].algo == 1)
             crc_b64(REF_CRC32C(data, n), b64);
+        else if (kinds[k].algo == 4)
+            crc64_b64(crc64nvme_base(0, data, n), b64);   /* the bitwise reference */
         else {
             EVP_Digest(data, n, md, &mdlen, kinds[k].algo == 2 ? EVP_sha1() : EVP_sha256(), NULL);
             hf_base64_encode(md, mdlen, b64);
@@ -1903,6 +2005,7 @@ int main(void)
         cmocka_unit_test(test_base64),
         cmocka_unit_test(test_checksum_check_values),
         cmocka_unit_test(test_digest),
+        cmocka_unit_test(test_checksum_helpers),
         cmocka_unit_test(test_chunked_aws_example),
         cmocka_unit_test(test_chunked_tampering),
         cmocka_unit_test(test_chunked_line_cap),
