@@ -231,8 +231,8 @@ enum hf_err checkpoint_parse(const char *note, size_t len, const char *origin, u
     if (!l2 || l2 - l1 - 1 < 1 || l2 - l1 - 1 > 20)
         return HF_ECORRUPT;
     l3 = memchr(l2 + 1, '\n', len - (size_t)(l2 + 1 - note));
-    if (!l3)
-        return HF_ECORRUPT;
+    if (!l3 || memchr(note, '\0', (size_t)(l3 - note)))
+        return HF_ECORRUPT;     /* a note is text: no NUL (found by fuzz_audit) */
     memcpy(num, l1 + 1, (size_t)(l2 - l1 - 1));
     num[l2 - l1 - 1] = '\0';
     *size = 0;

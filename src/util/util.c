@@ -354,9 +354,17 @@ int hf_base64_decode(const char *in, size_t len, uint8_t *out, size_t max, size_
     if (len / 4 * 3 > sizeof(small) && !(tmp = malloc(len / 4 * 3)))
         return -1;
     if (EVP_DecodeBlock(tmp, (const unsigned char *)in, (int)len) == (int)(len / 4 * 3)) {
-        memcpy(out, tmp, n);
-        *outlen = n;
-        rc = 0;
+        /* Canonical only: the unused bits of the last group must be zero. */
+        uint8_t last[3];
+        char again[5];
+        size_t k = n % 3 ? n % 3 : 3;
+        memcpy(last, tmp + n - k, k);
+        EVP_EncodeBlock((unsigned char *)again, last, (int)k);
+        if (memcmp(again, in + len - 4, 4) == 0) {
+            memcpy(out, tmp, n);
+            *outlen = n;
+            rc = 0;
+        }
     }
     OPENSSL_cleanse(tmp, len / 4 * 3);
     if (tmp != small)
