@@ -2230,6 +2230,9 @@ static enum hf_err lc_expiration(const xmlNode *el, struct s3xml_lc_rule *r,
             else if (rc == HF_OK && (ms <= 0 || ms % 86400000 != 0))
                 rc = fail(err, HF_EBADARG, "InvalidArgument",
                           "'Date' must be at midnight GMT");
+            else if (rc == HF_OK && ms > INT64_MAX / 1000000)
+                /* past 2262 nanoseconds overflow int64 (found by fuzz_policy) */
+                rc = fail(err, HF_EBADARG, "InvalidArgument", "'Date' is out of range");
             else if (rc == HF_OK)
                 r->exp_date_ns = ms * 1000000;
         } else if (named(c, "ExpiredObjectDeleteMarker")) {
