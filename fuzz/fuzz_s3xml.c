@@ -213,6 +213,9 @@ static void fuzz_complete(const char *b, size_t n)
                 abort();
             if (p->etag[0] == '\0' || strlen(p->etag) > 1024)
                 abort();
+            /* a checksum: both its algorithm and value, the value bounded */
+            if (!p->sum != !p->sum_algo || (p->sum && strlen(p->sum) > 128))
+                abort();
         }
     } else {
         check_failure(rc, &e);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # test_s3.sh — the S3 server end to end with real clients on loopback:
-# Debian's aws cli and boto3 (pytest, tests/e2e/s3/test_boto3.py and
-# test_object_lock.py) and curl.
+# Debian's aws cli and boto3 (pytest, tests/e2e/s3/test_boto3.py,
+# test_object_lock.py and test_checksums.py) and curl.
 # Invariants 1 and 8: what a client was told is stored reads back
 # byte-identical; bad requests get S3's error codes and harm nothing; one
 # user never reaches another's buckets.
@@ -59,7 +59,8 @@ code=$(curl -s -o "$WORK/many" -w '%{http_code}' "${hdrs[@]}" "$url")
 
 # --- boto3 suite
 if "$PY3" -m pytest -q -p no:cacheprovider "$(dirname "$0")/s3/test_boto3.py" \
-     "$(dirname "$0")/s3/test_object_lock.py" >"$WORK/pytest.out" 2>&1; then :; fi
+     "$(dirname "$0")/s3/test_object_lock.py" "$(dirname "$0")/s3/test_checksums.py" \
+     >"$WORK/pytest.out" 2>&1; then :; fi
 tail -n 15 "$WORK/pytest.out"
 p=$(grep -Eo '[0-9]+ passed' "$WORK/pytest.out" | tail -n1 | cut -d' ' -f1)
 f=$(grep -Eo '[0-9]+ (failed|error)' "$WORK/pytest.out" | awk '{s+=$1} END {print s+0}')
