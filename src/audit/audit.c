@@ -247,6 +247,20 @@ enum hf_err audit_event(struct hf_store *st, const char *kind, const char *subje
     return rc;
 }
 
+enum hf_err audit_commit(struct hf_store *st, enum hf_err rc)
+{
+    if (rc == HF_OK)
+        rc = meta_commit(st->meta);
+    if (rc != HF_OK) {
+        meta_rollback(st->meta);
+        if (rc == HF_EMETA || rc == HF_EBUSY || !st->errmsg[0])
+            hf_fail(st, rc, "%s", meta_errmsg(st->meta));
+        return rc;
+    }
+    audit_after_commit(st);
+    return HF_OK;
+}
+
 enum hf_err audit_log(struct hf_store *st, struct audit_record *r)
 {
     enum hf_err rc = meta_begin(st->meta);

@@ -49,6 +49,14 @@ HF_HIDDEN enum hf_err audit_append(struct hf_store *st, struct audit_record *r);
 HF_HIDDEN enum hf_err audit_event(struct hf_store *st, const char *kind, const char *subject,
                                   ...) __attribute__((sentinel));
 
+/*
+ * End the transaction holding a change and its log entries: commit when
+ * @rc is HF_OK, else (or if the commit fails) roll back and return the
+ * error, with the database's message unless the change set its own.  After
+ * a commit, audit_after_commit.  The one way every logged change ends.
+ */
+HF_HIDDEN enum hf_err audit_commit(struct hf_store *st, enum hf_err rc);
+
 /* audit_append in a transaction of its own, then audit_after_commit.  Errors: as it. */
 HF_HIDDEN enum hf_err audit_log(struct hf_store *st, struct audit_record *r);
 

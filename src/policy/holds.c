@@ -75,18 +75,10 @@ static enum hf_err check_spec(struct hf_store *st, const struct hf_hold_spec *h)
 /* Commit a hold change and its entry (invariant 1), or roll both back. */
 static enum hf_err finish(struct hf_store *st, enum hf_err rc, uint64_t seq, uint64_t *entry)
 {
-    if (rc == HF_OK)
-        rc = meta_commit(st->meta);
-    if (rc != HF_OK) {
-        meta_rollback(st->meta);
-        if (!st->errmsg[0])
-            hf_fail(st, rc, "%s", meta_errmsg(st->meta));
-        return rc;
-    }
-    if (entry)
+    rc = audit_commit(st, rc);
+    if (rc == HF_OK && entry)
         *entry = seq;
-    audit_after_commit(st);
-    return HF_OK;
+    return rc;
 }
 
 enum hf_err hf_hold_place(struct hf_store *st, const struct hf_hold_spec *h, uint64_t *entry)

@@ -122,21 +122,6 @@ int policy_account_state(struct hf_store *st, int64_t user)
 
 /* ---- contacts, states, rules, settings ---- */
 
-/* Commit @rc's transaction or roll it back; the store's message on failure. */
-static enum hf_err finish(struct hf_store *st, enum hf_err rc)
-{
-    if (rc == HF_OK)
-        rc = meta_commit(st->meta);
-    if (rc != HF_OK) {
-        meta_rollback(st->meta);
-        if (!st->errmsg[0])
-            hf_fail(st, rc, "%s", meta_errmsg(st->meta));
-        return rc;
-    }
-    audit_after_commit(st);
-    return HF_OK;
-}
-
 enum hf_err hf_user_set_contacts(struct hf_store *st, const char *name, const char *webhook,
                                  const char *email)
 {
@@ -177,7 +162,7 @@ enum hf_err hf_user_set_contacts(struct hf_store *st, const char *name, const ch
     }
     if (rc == HF_OK)
         rc = meta_user_policy_put(st->meta, u);
-    rc = finish(st, rc);
+    rc = audit_commit(st, rc);
     free(u);
     return rc;
 }
@@ -220,7 +205,7 @@ enum hf_err hf_user_set_state(struct hf_store *st, const char *name, enum hf_acc
         u->state_since = hf_now_ns();
         rc = meta_user_policy_put(st->meta, u);
     }
-    rc = finish(st, rc);
+    rc = audit_commit(st, rc);
     free(u);
     return rc;
 }
@@ -332,7 +317,7 @@ enum hf_err hf_lifecycle_set_rules(struct hf_store *st, const char *bucket,
     if (rc == HF_OK)
         rc = meta_lc_rules_set(st->meta, mb.id, mr, n);
     free(mr);
-    return finish(st, rc);
+    return audit_commit(st, rc);
 }
 
 struct rules_get {
@@ -394,7 +379,7 @@ enum hf_err hf_lifecycle_set_inactivity(struct hf_store *st, const char *bucket,
         rc = audit_event(st, "bucket.inactivity", subject, "days", d, NULL);
     if (rc == HF_OK)
         rc = meta_bucket_set_inactivity(st->meta, mb.id, (int)days);
-    return finish(st, rc);
+    return audit_commit(st, rc);
 }
 
 enum hf_err hf_lifecycle_config(struct hf_store *st, const char *key, const char *value)
@@ -431,7 +416,7 @@ enum hf_err hf_lifecycle_config(struct hf_store *st, const char *key, const char
                          *value ? value : "-", NULL);
     if (rc == HF_OK)
         rc = meta_policy_put(st->meta, key, value);
-    return finish(st, rc);
+    return audit_commit(st, rc);
 }
 
 static void setting(struct hf_store *st, const char *key, char *out, size_t len)
@@ -787,7 +772,7 @@ static enum hf_err create_notice(struct pass *p, const struct group *g, const st
         n->entry = (int64_t)r->seq;
         rc = meta_notice_update(st->meta, n);
     }
-    rc = finish(st, rc);
+    rc = audit_commit(st, rc);
     if (rc == HF_OK)
         p->stats->notices_created++;
     free(r);
@@ -823,7 +808,7 @@ static enum hf_err close_notice(struct pass *p, struct meta_notice *n, const cha
     if (rc == HF_OK)
         rc = meta_notice_update(st->meta, n);
     free(r);
-    return finish(st, rc);
+    return audit_commit(st, rc);
 }
 
 static void keep_url(struct pass *p, const struct meta_notice *n, char *out, size_t len)
@@ -872,7 +857,7 @@ static enum hf_err record_result(struct pass *p, const struct meta_notice *n, co
     d->entry = (int64_t)r->seq;
     if (rc == HF_OK)
         rc = meta_delivery_add(st->meta, d);
-    rc = finish(st, rc);
+    rc = audit_commit(st, rc);
     if (rc == HF_OK) {
         if (ok)
             p->stats->delivered++;
@@ -1015,7 +1000,7 @@ static enum hf_err expire_version(struct pass *p, const struct meta_notice *n, i
     }
     if (rc == HF_OK)
         rc = meta_version_set_state(st->meta, v->id, VERSION_DELETED);
-    rc = finish(st, rc);
+    rc = audit_commit(st, rc);
     if (rc == HF_OK)
         *expired = true;
     free(r);
@@ -1232,7 +1217,7 @@ enum hf_err hf_notice_keep(struct hf_store *st, int64_t id, const char *via)
     /* Keeping an idle bucket's data is using it: the inactivity clock restarts. */
     if (rc == HF_OK && strncmp(n->rule, "inactivity", 10) == 0 && n->bucket)
         rc = meta_bucket_touch(st->meta, n->bucket, now);
-    rc = finish(st, rc);
+    rc = audit_commit(st, rc);
     free(r);
     free(n);
     return rc;

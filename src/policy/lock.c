@@ -39,21 +39,6 @@ const char *lock_mode_name(int mode)
                                         : "";
 }
 
-/* Commit (or roll back) a change with its log entries; keeps the refusal's message. */
-static enum hf_err finish(struct hf_store *st, enum hf_err rc)
-{
-    if (rc == HF_OK)
-        rc = meta_commit(st->meta);
-    if (rc != HF_OK) {
-        meta_rollback(st->meta);
-        if (rc == HF_EMETA || rc == HF_EBUSY)
-            hf_fail(st, rc, "%s", meta_errmsg(st->meta));
-        return rc;
-    }
-    audit_after_commit(st);
-    return HF_OK;
-}
-
 static enum hf_err no_lock(struct hf_store *st, const struct meta_bucket *mb)
 {
     return hf_fail(st, HF_EPRECOND, "bucket %s has no Object Lock configuration", mb->name);
@@ -94,7 +79,7 @@ enum hf_err lock_bucket_create(struct hf_store *st, const char *name, int64_t ow
                          "Enabled", "object-lock", "Enabled", NULL);
     if (rc == HF_OK)
         rc = log_config(st, name, HF_LOCK_NONE, 0, 0);
-    return finish(st, rc);
+    return audit_commit(st, rc);
 }
 
 enum hf_err lock_bucket_config(struct hf_store *st, const struct meta_bucket *mb, int mode,
@@ -126,7 +111,7 @@ enum hf_err lock_bucket_config(struct hf_store *st, const struct meta_bucket *mb
         rc = meta_bucket_set_lock(st->meta, cur.id, 1, mode, (int)days, (int)years);
     if (rc == HF_OK)
         rc = log_config(st, cur.name, mode, days, years);
-    return finish(st, rc);
+    return audit_commit(st, rc);
 }
 
 /* Version @version_id (NULL: latest) of @key in @mb into @v.  No transaction of its own. */
@@ -276,7 +261,7 @@ enum hf_err lock_set_retention(struct hf_store *st, const struct meta_bucket *mb
     if (rc == HF_OK)
         rc = meta_version_set_lock(st->meta, v->id, until_ns, mode, v->legal_hold);
 done:
-    rc = finish(st, rc);
+    rc = audit_commit(st, rc);
 out:
     free(r);
     free(v);
@@ -310,7 +295,7 @@ enum hf_err lock_set_legal_hold(struct hf_store *st, const struct meta_bucket *m
     }
     if (rc == HF_OK)
         rc = meta_version_set_lock(st->meta, v->id, v->retain_until, v->retain_mode, on);
-    rc = finish(st, rc);
+    rc = audit_commit(st, rc);
 out:
     free(r);
     free(v);

@@ -88,21 +88,6 @@ static const char *versioning_name(int state)
                                               : "Off";
 }
 
-/* Commit (or roll back) a bucket change with its log entry. */
-static enum hf_err bucket_finish(struct hf_store *st, enum hf_err rc)
-{
-    if (rc == HF_OK)
-        rc = meta_commit(st->meta);
-    if (rc != HF_OK) {
-        meta_rollback(st->meta);
-        if (rc == HF_EMETA || rc == HF_EBUSY)
-            hf_fail(st, rc, "%s", meta_errmsg(st->meta));
-        return rc;
-    }
-    audit_after_commit(st);
-    return HF_OK;
-}
-
 enum hf_err obj_bucket_create(struct hf_store *st, const char *name, int64_t owner,
                               int versioning)
 {
@@ -116,7 +101,7 @@ enum hf_err obj_bucket_create(struct hf_store *st, const char *name, int64_t own
     if (rc == HF_OK)
         rc = audit_event(st, "bucket.created", subject, "owner-id", own, "versioning",
                          versioning_name(versioning), NULL);
-    return bucket_finish(st, rc);
+    return audit_commit(st, rc);
 }
 
 enum hf_err obj_bucket_delete(struct hf_store *st, const struct meta_bucket *mb)
@@ -131,7 +116,7 @@ enum hf_err obj_bucket_delete(struct hf_store *st, const struct meta_bucket *mb)
         rc = meta_bucket_delete(st->meta, mb->id);
     if (rc == HF_OK)
         rc = audit_event(st, "bucket.removed", subject, NULL);
-    return bucket_finish(st, rc);
+    return audit_commit(st, rc);
 }
 
 enum hf_err obj_bucket_set_versioning(struct hf_store *st, const struct meta_bucket *mb,
@@ -152,7 +137,7 @@ enum hf_err obj_bucket_set_versioning(struct hf_store *st, const struct meta_buc
     if (rc == HF_OK)
         rc = audit_event(st, "bucket.versioning", subject, "from",
                          versioning_name(mb->versioning), "to", versioning_name(state), NULL);
-    return bucket_finish(st, rc);
+    return audit_commit(st, rc);
 }
 
 enum hf_err obj_log_removal(struct hf_store *st, const char *kind, const char *bucket,
