@@ -59,11 +59,16 @@ static int run(int argc, char **argv)
     if (json) {
         printf("{\"ec\":{\"k\":%u,\"m\":%u},\"segment_size\":%u,\"backends\":%u,"
                "\"backends_up\":%u,\"domains\":%u,\"domains_up\":%u,"
-               "\"tolerated_domain_loss\":%d,\"buckets\":%llu,\"objects\":%llu,"
+               "\"tolerated_domain_loss\":%d,\"tolerated_provider_loss\":%d,"
+               "\"tolerated_site_loss\":%d,\"tolerated_jurisdiction_loss\":%d,"
+               "\"min_redundancy\":%u,\"backends_draining\":%u,"
+               "\"buckets\":%llu,\"objects\":%llu,"
                "\"versions\":%llu,\"stored_bytes\":%llu,\"notices\":{\"pending\":%u,"
                "\"undelivered\":%u,\"delivered\":%u}}\n",
                s.k, s.m, s.segment_size, s.backends, s.backends_up, s.domains, s.domains_up,
-               s.tolerated_domain_loss, (unsigned long long)s.buckets,
+               s.tolerated_domain_loss, s.tolerated_provider_loss, s.tolerated_site_loss,
+               s.tolerated_jurisdiction_loss, s.min_redundancy, s.backends_draining,
+               (unsigned long long)s.buckets,
                (unsigned long long)s.objects, (unsigned long long)s.versions,
                (unsigned long long)s.stored_bytes, nc.pending, nc.failed, nc.delivered);
     } else {
@@ -73,11 +78,29 @@ static int run(int argc, char **argv)
                s.k + s.m);
         printf("backends:  %u (%u up) in %u failure domains (%u up)\n", s.backends,
                s.backends_up, s.domains, s.domains_up);
-        if (s.tolerated_domain_loss < 0)
-            printf("survives:  nothing — no usable backend; writes fail\n");
-        else
-            printf("survives:  the loss of any %d domain%s (new objects)\n",
-                   s.tolerated_domain_loss, s.tolerated_domain_loss == 1 ? "" : "s");
+        if (s.backends_draining)
+            printf("           %u backend%s draining, drained or failed: no new shards go "
+                   "there\n", s.backends_draining, s.backends_draining == 1 ? "" : "s");
+        if (s.tolerated_domain_loss < 0) {
+            printf("survives:  nothing — %s; writes fail\n",
+                   s.backends_up ? "too few usable failure domains for min_redundancy"
+                                 : "no usable backend");
+        } else {
+            printf("survives:  the loss of any %d domain%s", s.tolerated_domain_loss,
+                   s.tolerated_domain_loss == 1 ? "" : "s");
+            if (s.tolerated_provider_loss >= 0)
+                printf(", any %d provider%s", s.tolerated_provider_loss,
+                       s.tolerated_provider_loss == 1 ? "" : "s");
+            if (s.tolerated_site_loss >= 0)
+                printf(", any %d site%s", s.tolerated_site_loss,
+                       s.tolerated_site_loss == 1 ? "" : "s");
+            if (s.tolerated_jurisdiction_loss >= 0)
+                printf(", any %d jurisdiction%s", s.tolerated_jurisdiction_loss,
+                       s.tolerated_jurisdiction_loss == 1 ? "" : "s");
+            printf(" (new objects)\n");
+        }
+        printf("minimum:   writes need to survive the loss of %u domain%s (min_redundancy)\n",
+               s.min_redundancy, s.min_redundancy == 1 ? "" : "s");
         printf("contents:  %llu buckets, %llu objects, %llu versions, %s\n",
                (unsigned long long)s.buckets, (unsigned long long)s.objects,
                (unsigned long long)s.versions, h);

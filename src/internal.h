@@ -33,6 +33,7 @@ struct hf_store {
     char *dir;                      /* absolute path of the data directory */
     unsigned k, m;
     uint32_t segment_size;
+    unsigned min_redundancy;        /* holdfast.conf: domains a new segment must survive */
     unsigned char *master_key;      /* 32 bytes, OPENSSL_secure_malloc'd */
     struct meta *meta;
     struct backend **backends;      /* all registered backends */
@@ -142,5 +143,17 @@ HF_HIDDEN void hf_crashpoint(void);
 
 /* The backend with id @id, or NULL. */
 HF_HIDDEN struct backend *hf_store_backend(struct hf_store *st, int64_t id);
+/* The backend named @name, or NULL. */
+HF_HIDDEN struct backend *hf_store_backend_named(struct hf_store *st, const char *name);
+/*
+ * Inside the caller's transaction: are the backends @be[0..n) (NULLs skipped) still
+ * active in the metadata?  Another process may have started draining or
+ * failed one since this store was opened: then the states are reloaded
+ * and HF_EBACKEND returned (the caller places again).  Errors: HF_EMETA.
+ */
+HF_HIDDEN enum hf_err store_targets_active(struct hf_store *st, struct backend *const *be,
+                                           unsigned n);
+/* Reload every backend's state from the metadata (best effort). */
+HF_HIDDEN void store_refresh_states(struct hf_store *st);
 
 #endif

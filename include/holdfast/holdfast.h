@@ -128,9 +128,20 @@ typedef void (*hf_progress_fn)(void *arg, uint64_t done, uint64_t total);
 /* Status and backends                                                 */
 /* ------------------------------------------------------------------ */
 
+/*
+ * A backend's life: active -> draining -> drained -> wiped -> retired, and
+ * failed (marked by the operator: never read or written until reactivated
+ * and reconciled).  An active backend whose directory cannot be opened is
+ * reported as unavailable (unreachable) until it comes back.
+ */
 enum hf_backend_state {
     HF_BACKEND_ACTIVE = 0,
     HF_BACKEND_UNAVAILABLE = 1, /* root missing or unreadable right now */
+    HF_BACKEND_DRAINING = 2,    /* shards being moved off; no new shards */
+    HF_BACKEND_DRAINED = 3,     /* no shard of any version is on it any more */
+    HF_BACKEND_WIPED = 4,       /* drained, proven, every shard file removed */
+    HF_BACKEND_RETIRED = 5,     /* wiped and out of service for good */
+    HF_BACKEND_FAILED = 6,      /* marked failed: its shards are rebuilt elsewhere */
 };
 
 struct hf_backend_info {
@@ -138,6 +149,11 @@ struct hf_backend_info {
     const char *domain;   /* borrowed */
     const char *path;     /* borrowed; absolute */
     enum hf_backend_state state;
+    const char *provider; /* borrowed; "" when unset (so are site and jurisdiction) */
+    const char *site;
+    const char *jurisdiction;
+    const char *state_name; /* borrowed: "active", "unavailable", "draining", ... */
+    uint64_t shard_rows;  /* shards of stored versions the metadata places on it */
     uint64_t bytes;       /* bytes of shard files on it */
     uint64_t shards;      /* shard files on it */
     uint64_t free_bytes;  /* free space of its filesystem */
@@ -161,6 +177,100 @@ HF_API enum hf_err hf_backend_list(struct hf_store *st, int with_usage,
  */
 HF_API enum hf_err hf_backend_add(struct hf_store *st, const char *name,
                                   const char *path, const char *domain);
+
+/* Optional attributes of a failure domain; NULL or "" = unset. */
+struct hf_backend_attrs {
+    const char *provider;       /* who runs it: one provider never holds more than m shards */
+    const char *site;           /* where it is (building, region) */
+    const char *jurisdiction;   /* whose law applies */
+};
+
+/* hf_backend_add with attributes (@attrs may be NULL).  Errors: as it. */
+HF_API enum hf_err hf_backend_add_attrs(struct hf_store *st, const char *name,
+                                        const char *path, const char *domain,
+                                        const struct hf_backend_attrs *attrs);
+
+struct hf_drain_stats {
+    uint64_t versions;        /* versions whose shards were moved off */
+    uint64_t shards_copied;   /* shard files copied (read, verified, written, read back) */
+    uint64_t shards_rebuilt;  /* shard files written from the other shards (frames rebuilt) */
+    uint64_t bytes;           /* shard bytes written */
+    uint64_t failed;          /* versions that could not be moved (left in place) */
+    uint64_t remaining;       /* shard rows still on the backend at the end */
+};
+
+/*
+ * Drain backend @name: mark it draining (new writes avoid it; logged
+ * "backend.draining"), move every shard of every version off it onto
+ * backends that keep the placement rules (copy where readable, verified
+ * and read back; rebuild from the other shards where not), and when none
+ * is left mark it drained ("backend.drained").  Resumable: run it again
+ * after a crash.  A backend already drained is left as it is.
+ * @progress gets (versions done, versions to do).
+ * Errors: HF_ENOTFOUND, HF_EINVAL (wiped or retired), HF_ENOPLACE (no
+ * backend to move to), HF_EUNREADABLE (some versions could not be moved:
+ * see @out->failed), HF_EMETA, HF_EIO.
+ */
+HF_API enum hf_err hf_backend_drain(struct hf_store *st, const char *name,
+                                    hf_progress_fn progress, void *progress_arg,
+                                    struct hf_drain_stats *out);
+
+struct hf_check_result {
+    int passed;               /* 1: safe to wipe */
+    uint64_t versions;        /* versions that had a shard on the backend, checked */
+    uint64_t unsafe;          /* of them, without full redundancy elsewhere */
+    uint64_t held;            /* of the unsafe ones, under a hold or retention */
+    char hash[65];            /* SHA-256 (hex) of the report: the proof to give wipe */
+    char report_path[4096];   /* where the report was written */
+    int64_t entry;            /* its "backend.checked" audit log entry */
+};
+
+/*
+ * Proof of drain: read back every version that had a shard on @name and
+ * verify it has all k+m shards, on distinct domains, on active backends
+ * other than @name, every frame verifying and every segment
+ * authenticating.  Writes a JSON report (unsafe versions listed, held or
+ * retained ones first) under DATA/reports/, logs its SHA-256 as the
+ * document of a "backend.checked" entry and returns it in @out.  Passes
+ * only for a drained backend with nothing left on it.  Returns HF_OK when
+ * the check ran, passed or not.
+ * Errors: HF_ENOTFOUND, HF_EMETA, HF_EIO, the audit log's.
+ */
+HF_API enum hf_err hf_backend_check(struct hf_store *st, const char *name,
+                                    struct hf_check_result *out);
+
+struct hf_wipe_result {
+    uint64_t files;           /* shard files removed */
+    uint64_t bytes;           /* their bytes */
+    int64_t entry;            /* the "backend.wiped" entry: the certificate */
+};
+
+/*
+ * Wipe drained backend @name given @proof (the hash hf_backend_check
+ * returned): refuses unless that check passed for this backend in its
+ * current state (same files, same state) and no version still has a shard
+ * on it; held or retained data has no override.  Removes every shard file
+ * through the reclaimer, verifies none is left, and logs a sanitization
+ * certificate ("backend.wiped").
+ * Errors: HF_ENOTFOUND, HF_EHELD (held data still on it), HF_EPRECOND (no
+ * passing proof, a stale proof, not drained), HF_EIO (removal or
+ * verification failed), HF_EMETA.
+ */
+HF_API enum hf_err hf_backend_wipe(struct hf_store *st, const char *name, const char *proof,
+                                   struct hf_wipe_result *out);
+
+/*
+ * Change a backend's state by hand, each a logged event:
+ *   "retire"   wiped -> retired ("backend.retired")
+ *   "fail"     active, draining, unreachable -> failed ("backend.failed"):
+ *              its shards are no longer read; scrub --repair re-places them
+ *   "activate" failed or draining -> active ("backend.activated"), after
+ *              reconciling: every shard file on it is verified against
+ *              the metadata and those that fail are rebuilt elsewhere
+ * Errors: HF_ENOTFOUND, HF_EINVAL (not allowed from its state), HF_EMETA.
+ */
+HF_API enum hf_err hf_backend_set_state(struct hf_store *st, const char *name,
+                                        const char *action);
 
 /*
  * Take a new, empty directory at backend NAME's path as that backend (a
@@ -188,6 +298,13 @@ struct hf_status {
      */
     int tolerated_domain_loss;
     uint64_t buckets, objects, versions, stored_bytes;
+    /*
+     * The same for providers, sites and jurisdictions (whole ones lost);
+     * -1 when no backend sets that attribute or nothing can be written.
+     */
+    int tolerated_provider_loss, tolerated_site_loss, tolerated_jurisdiction_loss;
+    unsigned min_redundancy;    /* holdfast.conf: domains a new segment must survive */
+    unsigned backends_draining; /* draining, drained or failed: no new shards */
 };
 
 /* Fill @out.  Errors: HF_EMETA. */

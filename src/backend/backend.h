@@ -42,7 +42,10 @@ struct backend {
     char *name;
     char *domain;
     char *location;     /* absolute directory path */
-    bool up;            /* open succeeded */
+    char *attr[3];      /* provider, site, jurisdiction; "" when unset */
+    char state[16];     /* active, draining, drained, wiped, retired, failed (store.c) */
+    bool up;            /* open succeeded: its shards may be read */
+    bool writable;      /* up and active: new shards may go here */
     int dirfd;          /* dir backend: the root */
     const struct backend_ops *ops;
 };

@@ -63,6 +63,19 @@ struct meta_backend {
     int64_t id;
     const char *name, *domain, *location, *kind;
     double weight;
+    const char *provider, *site, *jurisdiction;     /* "" when unset */
+    const char *state;      /* active, draining, drained, wiped, retired, failed */
+    int64_t state_since;    /* ns */
+};
+
+/* A proof of drain (store/drain.c): the SHA-256 of a check report. */
+struct meta_check {
+    char hash[65];          /* lower-case hex */
+    int64_t backend;
+    int64_t created;        /* ns */
+    int passed;
+    char fingerprint[65];   /* the backend's state the check saw (drain.c) */
+    int64_t entry;          /* its "backend.checked" audit log entry */
 };
 
 struct meta_file {          /* a shard file by location, for intents and garbage */
@@ -83,11 +96,32 @@ HF_HIDDEN enum hf_err meta_commit(struct meta *m);
 HF_HIDDEN void meta_rollback(struct meta *m);
 
 /* Backends */
-HF_HIDDEN enum hf_err meta_backend_add(struct meta *m, const char *name, const char *domain,
-                                       const char *location, int64_t *id);
+/* Insert @b (state active since @b->state_since); *@id = its id. */
+HF_HIDDEN enum hf_err meta_backend_add(struct meta *m, const struct meta_backend *b,
+                                       int64_t *id);
 HF_HIDDEN enum hf_err meta_backend_list(struct meta *m,
                                         enum hf_err (*fn)(void *, const struct meta_backend *),
                                         void *arg);
+/* A backend's state (into @state, @len bytes) and since when.  HF_ENOTFOUND. */
+HF_HIDDEN enum hf_err meta_backend_state(struct meta *m, int64_t id, char *state, size_t len,
+                                         int64_t *since);
+HF_HIDDEN enum hf_err meta_backend_set_state(struct meta *m, int64_t id, const char *state,
+                                             int64_t now);
+/* Shard rows naming backend @id; intents and garbage rows on it (either may be NULL). */
+HF_HIDDEN enum hf_err meta_backend_usage(struct meta *m, int64_t id, uint64_t *shards,
+                                         uint64_t *intents, uint64_t *garbage);
+/* Drop the garbage and intents rows of @backend (a wiped backend: its files are gone). */
+HF_HIDDEN enum hf_err meta_backend_forget_files(struct meta *m, int64_t backend);
+/* Ids of versions with a shard row on @backend, above @after, ascending, at most @max. */
+HF_HIDDEN enum hf_err meta_backend_versions(struct meta *m, int64_t backend, int64_t after,
+                                            size_t max, int64_t *ids, size_t *n);
+/* Record that a drain moved version @version off @backend; list them like the above. */
+HF_HIDDEN enum hf_err meta_drained_add(struct meta *m, int64_t backend, int64_t version);
+HF_HIDDEN enum hf_err meta_drained_versions(struct meta *m, int64_t backend, int64_t after,
+                                            size_t max, int64_t *ids, size_t *n);
+/* Proofs of drain.  get: HF_ENOTFOUND for an unknown hash. */
+HF_HIDDEN enum hf_err meta_check_add(struct meta *m, const struct meta_check *c);
+HF_HIDDEN enum hf_err meta_check_get(struct meta *m, const char *hash, struct meta_check *out);
 
 /* Buckets */
 HF_HIDDEN enum hf_err meta_bucket_create(struct meta *m, const char *name, int64_t now,

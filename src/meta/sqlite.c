@@ -6,7 +6,14 @@
  * power loss.
  *
  * FORMAT (schema version 1, revision SCHEMA_REVISION)
- *   backends(id, name UNIQUE, domain, location UNIQUE, kind, weight, created)
+ *   backends(id, name UNIQUE, domain, location UNIQUE, kind, weight, created,
+ *            provider, site, jurisdiction, state, state_since)
+ *                                             attributes "" when unset; state: active,
+ *                                             draining, drained, wiped, retired, failed
+ *   drained(backend, version)                 versions a drain moved off a backend
+ *                                             (what its proof of drain must cover)
+ *   backend_checks(hash, backend, created, passed, fingerprint, entry)
+ *                                             proofs of drain: SHA-256 of the report
  *   buckets(id, name UNIQUE, created, owner, versioning)
  *   users(id, name UNIQUE, created, role)   role: user, auditor or admin
  *   access_keys(access_key, user, secret)     secret wrapped by the master key
@@ -90,14 +97,22 @@ struct meta {
 };
 
 /* Bumped whenever schema below gains a table or a column (see upgrade()). */
-#define SCHEMA_REVISION "9"
+#define SCHEMA_REVISION "10"
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "INSERT OR IGNORE INTO info VALUES('schema','1');"
     "CREATE TABLE IF NOT EXISTS backends(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
     " domain TEXT NOT NULL, location TEXT UNIQUE NOT NULL, kind TEXT NOT NULL DEFAULT 'dir',"
-    " weight REAL NOT NULL DEFAULT 1, created INTEGER NOT NULL DEFAULT 0);"
+    " weight REAL NOT NULL DEFAULT 1, created INTEGER NOT NULL DEFAULT 0,"
+    " provider TEXT NOT NULL DEFAULT '', site TEXT NOT NULL DEFAULT '',"
+    " jurisdiction TEXT NOT NULL DEFAULT '', state TEXT NOT NULL DEFAULT 'active',"
+    " state_since INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS drained(backend INTEGER NOT NULL, version INTEGER NOT NULL,"
+    " PRIMARY KEY(backend, version)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS backend_checks(hash TEXT PRIMARY KEY, backend INTEGER NOT NULL,"
+    " created INTEGER NOT NULL, passed INTEGER NOT NULL, fingerprint TEXT NOT NULL,"
+    " entry INTEGER NOT NULL DEFAULT -1);"
     "CREATE TABLE IF NOT EXISTS buckets(id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " name TEXT UNIQUE NOT NULL,"
     " created INTEGER NOT NULL, owner INTEGER NOT NULL DEFAULT 0,"
@@ -262,7 +277,7 @@ static void unprep(struct meta *m, sqlite3_stmt *st)
             m->cache[i].busy = false;
             return;
         }
-    unprep(m, st);
+    sqlite3_finalize(st);   /* not cached (the cache was full) */
 }
 
 /* Step a statement that returns no rows, then finalize it. */
@@ -322,6 +337,11 @@ static enum hf_err upgrade(struct meta *m)
         { "uploads", "lock_legal", "INTEGER NOT NULL DEFAULT 0" },
         { "versions", "sum", "TEXT NOT NULL DEFAULT ''" },  /* revision 9 */
         { "uploads", "sum", "TEXT NOT NULL DEFAULT ''" },
+        { "backends", "provider", "TEXT NOT NULL DEFAULT ''" },     /* revision 10 */
+        { "backends", "site", "TEXT NOT NULL DEFAULT ''" },
+        { "backends", "jurisdiction", "TEXT NOT NULL DEFAULT ''" },
+        { "backends", "state", "TEXT NOT NULL DEFAULT 'active'" },
+        { "backends", "state_since", "INTEGER NOT NULL DEFAULT 0" },
     };
     enum hf_err rc = HF_OK;
 
@@ -428,46 +448,247 @@ void meta_rollback(struct meta *m)
 
 /* ---- backends ---- */
 
-enum hf_err meta_backend_add(struct meta *m, const char *name, const char *domain,
-                             const char *location, int64_t *id)
+static enum hf_err id_pair(struct meta *m, const char *sql, int64_t a, int64_t b)
 {
     sqlite3_stmt *st;
-    enum hf_err rc = prep(m, "INSERT INTO backends(name, domain, location) VALUES(?,?,?)", &st);
+    enum hf_err rc = prep(m, sql, &st);
 
     if (rc != HF_OK)
         return rc;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, domain, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, location, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    return done(m, st);
+}
+
+enum hf_err meta_backend_add(struct meta *m, const struct meta_backend *b, int64_t *id)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT INTO backends(name, domain, location, kind, provider, site,"
+                             " jurisdiction, state, state_since, created)"
+                             " VALUES(?,?,?,?,?,?,?,'active',?,?)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, b->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, b->domain, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, b->location, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, b->kind ? b->kind : "dir", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, b->provider ? b->provider : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, b->site ? b->site : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 7, b->jurisdiction ? b->jurisdiction : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 8, b->state_since);
+    sqlite3_bind_int64(st, 9, b->state_since);
     rc = done(m, st);
     if (rc == HF_OK && id)
         *id = sqlite3_last_insert_rowid(m->db);
     return rc;
 }
 
+static void row_backend(sqlite3_stmt *st, struct meta_backend *b)
+{
+    *b = (struct meta_backend){
+        .id = sqlite3_column_int64(st, 0),
+        .name = (const char *)sqlite3_column_text(st, 1),
+        .domain = (const char *)sqlite3_column_text(st, 2),
+        .location = (const char *)sqlite3_column_text(st, 3),
+        .kind = (const char *)sqlite3_column_text(st, 4),
+        .weight = sqlite3_column_double(st, 5),
+        .provider = (const char *)sqlite3_column_text(st, 6),
+        .site = (const char *)sqlite3_column_text(st, 7),
+        .jurisdiction = (const char *)sqlite3_column_text(st, 8),
+        .state = (const char *)sqlite3_column_text(st, 9),
+        .state_since = sqlite3_column_int64(st, 10),
+    };
+}
+
+#define BACKEND_COLS "id, name, domain, location, kind, weight, provider, site, jurisdiction," \
+              " state, state_since"
+
 enum hf_err meta_backend_list(struct meta *m,
                               enum hf_err (*fn)(void *, const struct meta_backend *), void *arg)
 {
     sqlite3_stmt *st;
-    enum hf_err rc = prep(m, "SELECT id, name, domain, location, kind, weight FROM backends"
-                             " ORDER BY name", &st);
+    enum hf_err rc = prep(m, "SELECT " BACKEND_COLS " FROM backends ORDER BY name", &st);
     int s;
 
     if (rc != HF_OK)
         return rc;
     while (rc == HF_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
-        struct meta_backend b = {
-            .id = sqlite3_column_int64(st, 0),
-            .name = (const char *)sqlite3_column_text(st, 1),
-            .domain = (const char *)sqlite3_column_text(st, 2),
-            .location = (const char *)sqlite3_column_text(st, 3),
-            .kind = (const char *)sqlite3_column_text(st, 4),
-            .weight = sqlite3_column_double(st, 5),
-        };
+        struct meta_backend b;
+        row_backend(st, &b);
         rc = fn(arg, &b);
     }
     if (rc == HF_OK && s != SQLITE_DONE)
         rc = fail(m, s);
+    unprep(m, st);
+    return rc;
+}
+
+enum hf_err meta_backend_state(struct meta *m, int64_t id, char *state, size_t len,
+                               int64_t *since)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT state, state_since FROM backends WHERE id=?", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        snprintf(state, len, "%s", (const char *)sqlite3_column_text(st, 0));
+        if (since)
+            *since = sqlite3_column_int64(st, 1);
+    } else {
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    }
+    unprep(m, st);
+    return rc;
+}
+
+enum hf_err meta_backend_set_state(struct meta *m, int64_t id, const char *state, int64_t now)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "UPDATE backends SET state=?, state_since=? WHERE id=?", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, id);
+    return done(m, st);
+}
+
+static enum hf_err count_one(struct meta *m, const char *sql, int64_t id, uint64_t *out)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, sql, &st);
+    int s;
+
+    *out = 0;
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        *out = (uint64_t)sqlite3_column_int64(st, 0);
+    else
+        rc = fail(m, s);
+    unprep(m, st);
+    return rc;
+}
+
+enum hf_err meta_backend_usage(struct meta *m, int64_t id, uint64_t *shards, uint64_t *intents,
+                               uint64_t *garbage)
+{
+    enum hf_err rc = count_one(m, "SELECT count(*) FROM shards WHERE backend=?", id, shards);
+
+    if (rc == HF_OK && intents)
+        rc = count_one(m, "SELECT count(*) FROM intents WHERE backend=?", id, intents);
+    if (rc == HF_OK && garbage)
+        rc = count_one(m, "SELECT count(*) FROM garbage WHERE backend=?", id, garbage);
+    return rc;
+}
+
+static enum hf_err id_list(struct meta *m, const char *sql, int64_t a, int64_t after,
+                           size_t max, int64_t *ids, size_t *n)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, sql, &st);
+    int s;
+
+    *n = 0;
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, after);
+    sqlite3_bind_int64(st, 3, (int64_t)max);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+        ids[(*n)++] = sqlite3_column_int64(st, 0);
+    if (s != SQLITE_DONE && s != SQLITE_ROW)
+        rc = fail(m, s);
+    unprep(m, st);
+    return rc;
+}
+
+enum hf_err meta_backend_forget_files(struct meta *m, int64_t backend)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "DELETE FROM garbage WHERE backend=?", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, backend);
+    rc = done(m, st);
+    if (rc != HF_OK)
+        return rc;
+    rc = prep(m, "DELETE FROM intents WHERE backend=?", &st);
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, backend);
+    return done(m, st);
+}
+
+enum hf_err meta_backend_versions(struct meta *m, int64_t backend, int64_t after, size_t max,
+                                  int64_t *ids, size_t *n)
+{
+    return id_list(m, "SELECT DISTINCT version FROM shards WHERE backend=? AND version>?"
+                      " ORDER BY version LIMIT ?", backend, after, max, ids, n);
+}
+
+enum hf_err meta_drained_add(struct meta *m, int64_t backend, int64_t version)
+{
+    return id_pair(m, "INSERT OR IGNORE INTO drained(backend, version) VALUES(?,?)", backend,
+                   version);
+}
+
+enum hf_err meta_drained_versions(struct meta *m, int64_t backend, int64_t after, size_t max,
+                                  int64_t *ids, size_t *n)
+{
+    return id_list(m, "SELECT version FROM drained WHERE backend=? AND version>?"
+                      " ORDER BY version LIMIT ?", backend, after, max, ids, n);
+}
+
+enum hf_err meta_check_add(struct meta *m, const struct meta_check *c)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "INSERT OR REPLACE INTO backend_checks(hash, backend, created,"
+                             " passed, fingerprint, entry) VALUES(?,?,?,?,?,?)", &st);
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, c->hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, c->backend);
+    sqlite3_bind_int64(st, 3, c->created);
+    sqlite3_bind_int(st, 4, c->passed);
+    sqlite3_bind_text(st, 5, c->fingerprint, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 6, c->entry);
+    return done(m, st);
+}
+
+enum hf_err meta_check_get(struct meta *m, const char *hash, struct meta_check *out)
+{
+    sqlite3_stmt *st;
+    enum hf_err rc = prep(m, "SELECT hash, backend, created, passed, fingerprint, entry"
+                             " FROM backend_checks WHERE hash=?", &st);
+    int s;
+
+    if (rc != HF_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        memset(out, 0, sizeof(*out));
+        snprintf(out->hash, sizeof(out->hash), "%s", (const char *)sqlite3_column_text(st, 0));
+        out->backend = sqlite3_column_int64(st, 1);
+        out->created = sqlite3_column_int64(st, 2);
+        out->passed = sqlite3_column_int(st, 3);
+        snprintf(out->fingerprint, sizeof(out->fingerprint), "%s",
+                 (const char *)sqlite3_column_text(st, 4));
+        out->entry = sqlite3_column_int64(st, 5);
+    } else {
+        rc = s == SQLITE_DONE ? HF_ENOTFOUND : fail(m, s);
+    }
     unprep(m, st);
     return rc;
 }

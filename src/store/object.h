@@ -132,6 +132,29 @@ HF_HIDDEN enum hf_err obj_list(struct hf_store *st, const char *bucket, const ch
 /* Public description of @v (borrows v->key and v->attrs). */
 HF_HIDDEN void obj_version_info(const struct meta_version *v, struct hf_version_info *out);
 
+struct place_cand;
+/*
+ * The placement candidates of @st: the writable backends (up and active),
+ * at most @max, with @map[i] the backend of @c[i].  Returns how many.
+ */
+HF_HIDDEN size_t obj_candidates(struct hf_store *st, struct place_cand *c, struct backend **map,
+                                size_t max);
+
+/*
+ * scrub.c: move the shards of version @id that are on backend @from to
+ * writable backends keeping the placement rules (copy what verifies,
+ * rebuild the rest, read every new file back), then in one transaction
+ * point the rows at the copies, queue the old files as garbage and record
+ * the version as drained off @from.  Counts into @ds.  A version gone
+ * meanwhile is HF_OK.  Errors: HF_EUNREADABLE, HF_ENOPLACE, HF_EIO,
+ * HF_ECORRUPT (a copy did not read back), HF_EBUSY, HF_EMETA.
+ */
+HF_HIDDEN enum hf_err scrub_drain_version(struct hf_store *st, int64_t id, int64_t from,
+                                          struct hf_drain_stats *ds);
+/* scrub.c: scrub one version (as hf_scrub does each), adding to @out. */
+HF_HIDDEN enum hf_err scrub_one(struct hf_store *st, int64_t id, unsigned flags,
+                                struct hf_scrub_stats *out);
+
 /* The frame header of shard @i of segment @s as the writer makes it. */
 HF_HIDDEN void obj_frame_hdr(const struct meta_version *v, unsigned i, uint64_t s,
                              const uint8_t *payload, uint64_t plen, uint8_t *out);

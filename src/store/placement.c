@@ -13,7 +13,17 @@
  *       outranks a chosen one (about nshards / (backends + 1) of versions).
  *   (3) With at least @nshards domains no two shards share a domain.
  *   (4) Placement is decided once, at write, and recorded in metadata:
- *       later changes to the backend set never move stored shards.
+ *       later changes to the backend set never move stored shards (only
+ *       repair and drain move them, each shard on its own).
+ *   (5) Attributes (provider, site, jurisdiction): no value holds more than
+ *       cap (= m) shards of a version when the backends allow it.  A
+ *       placement the rendezvous order already makes within the caps is
+ *       kept as is (so stores without attributes place exactly as before);
+ *       otherwise a greedy pass takes, shard by shard, the backend that
+ *       breaks fewest caps, then sits in the emptiest domain, then on the
+ *       emptiest backend, then ranks best.  Each attribute alone is a
+ *       partition of the domains, so the greedy pass meets its cap whenever
+ *       any placement can.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -89,8 +99,77 @@ static struct ranked *rank(const struct place_cand *c, size_t n, const uint8_t k
     return r;
 }
 
+static bool attr_set(const struct place_cand *c, int a)
+{
+    return c->attr[a] && c->attr[a][0];
+}
+
+unsigned placement_over_cap(const struct place_cand *c, const unsigned *pick, unsigned npick,
+                            unsigned cap)
+{
+    unsigned over = 0;
+
+    for (int a = 0; a < PLACE_NATTR; a++)
+        for (unsigned i = 0; i < npick; i++) {
+            unsigned cnt = 0;
+            bool first = true;
+            if (!attr_set(&c[pick[i]], a))
+                continue;
+            for (unsigned j = 0; j < npick; j++) {
+                if (!attr_set(&c[pick[j]], a) || strcmp(c[pick[j]].attr[a], c[pick[i]].attr[a]))
+                    continue;
+                if (j < i)
+                    first = false;
+                cnt++;
+            }
+            over += first && cnt > cap;
+        }
+    return over;
+}
+
+/* Caps that adding @cand to @pick[0..np) would break (values already at @cap). */
+static unsigned breaks(const struct place_cand *c, size_t cand, const unsigned *pick,
+                       unsigned np, unsigned cap)
+{
+    unsigned over = 0;
+
+    for (int a = 0; a < PLACE_NATTR; a++) {
+        unsigned cnt = 0;
+        if (!attr_set(&c[cand], a))
+            continue;
+        for (unsigned j = 0; j < np; j++)
+            cnt += attr_set(&c[pick[j]], a) && strcmp(c[pick[j]].attr[a], c[cand].attr[a]) == 0;
+        over += cnt >= cap;
+    }
+    return over;
+}
+
+/* Invariant 5: the greedy pass over ranked candidates @r. */
+static void choose_capped(const struct place_cand *c, size_t n, const struct ranked *r,
+                          unsigned nshards, unsigned cap, unsigned *out)
+{
+    for (unsigned s = 0; s < nshards; s++) {
+        size_t best = 0;
+        unsigned bo = 0, bd = 0, bb = 0;
+        for (size_t i = 0; i < n; i++) {
+            unsigned o = breaks(c, r[i].cand, out, s, cap), d = 0, b = 0;
+            for (unsigned j = 0; j < s; j++) {
+                d += strcmp(c[out[j]].domain, c[r[i].cand].domain) == 0;
+                b += out[j] == r[i].cand;
+            }
+            if (i == 0 || o < bo || (o == bo && (d < bd || (d == bd && b < bb)))) {
+                best = i;
+                bo = o;
+                bd = d;
+                bb = b;
+            }
+        }
+        out[s] = (unsigned)r[best].cand;
+    }
+}
+
 enum hf_err placement_choose(const struct place_cand *c, size_t n, const uint8_t key[16],
-                             unsigned nshards, unsigned *out)
+                             unsigned nshards, unsigned cap, unsigned *out)
 {
     struct ranked *r;
     int nd;
@@ -122,17 +201,24 @@ enum hf_err placement_choose(const struct place_cand *c, size_t n, const uint8_t
             }
         }
     }
+    if (placement_over_cap(c, out, nshards, cap) > 0) {
+        unsigned alt[HF_MAX_SHARDS];
+        unsigned ns = nshards < HF_MAX_SHARDS ? nshards : HF_MAX_SHARDS;
+        choose_capped(c, n, r, ns, cap, alt);
+        if (placement_over_cap(c, alt, ns, cap) < placement_over_cap(c, out, ns, cap))
+            memcpy(out, alt, ns * sizeof(*out));
+    }
     free(next);
     free(r);
     return HF_OK;
 }
 
 enum hf_err placement_replace(const struct place_cand *c, size_t n, const uint8_t key[16],
-                              const unsigned *used, unsigned nused, unsigned *out)
+                              const unsigned *used, unsigned nused, unsigned cap, unsigned *out)
 {
     struct ranked *r;
     int nd, best = -1;
-    unsigned best_count = 0, best_mine = 0;
+    unsigned best_count = 0, best_mine = 0, best_over = 0;
 
     if (n == 0)
         return HF_ENOPLACE;
@@ -140,18 +226,21 @@ enum hf_err placement_replace(const struct place_cand *c, size_t n, const uint8_
     if (!r)
         return HF_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        unsigned count = 0, mine = 0;
+        unsigned count = 0, mine = 0, over = breaks(c, r[i].cand, used, nused, cap);
         for (unsigned u = 0; u < nused; u++) {
             count += strcmp(c[used[u]].domain, c[r[i].cand].domain) == 0;
             mine += used[u] == r[i].cand;
         }
-        /* Fewest shards in the domain, then on the backend itself. */
-        if (best < 0 || count < best_count || (count == best_count && mine < best_mine)) {
+        /* Fewest caps broken, then fewest shards in the domain, then on the backend. */
+        if (best < 0 || over < best_over ||
+            (over == best_over && (count < best_count ||
+                                   (count == best_count && mine < best_mine)))) {
             best = (int)i;
             best_count = count;
             best_mine = mine;
+            best_over = over;
         }
-        if (count == 0)
+        if (count == 0 && over == 0)
             break;
     }
     *out = (unsigned)r[best].cand;

@@ -153,27 +153,35 @@ static enum hf_err commit_all(struct writer *wr, unsigned *failed)
     return rc;
 }
 
-/* Choose backends for the shards of @vid among the usable ones. */
+/*
+ * Choose backends for the shards of @vid among the writable ones (up and
+ * active: never a draining or failed one), refusing a placement that
+ * survives fewer whole domains than min_redundancy (holdfast.conf).
+ */
 static enum hf_err place(struct hf_store *st, const uint8_t vid[16], unsigned n,
                          struct backend **out)
 {
     struct place_cand c[256];
     struct backend *map[256];
     unsigned idx[HF_MAX_SHARDS];
-    size_t nc = 0;
+    const char *doms[HF_MAX_SHARDS];
+    size_t nc = obj_candidates(st, c, map, 256);
     enum hf_err rc;
+    int tol;
 
-    for (size_t i = 0; i < st->nbackends && nc < 256; i++) {
-        if (!st->backends[i]->up)
-            continue;
-        map[nc] = st->backends[i];
-        c[nc++] = (struct place_cand){ st->backends[i]->name, st->backends[i]->domain, 1 };
-    }
-    rc = placement_choose(c, nc, vid, n, idx);
+    rc = placement_choose(c, nc, vid, n, st->m, idx);
     if (rc != HF_OK)
         return hf_fail(st, rc, "no usable backend to write to");
-    for (unsigned s = 0; s < n; s++)
+    for (unsigned s = 0; s < n; s++) {
         out[s] = map[idx[s]];
+        doms[s] = c[idx[s]].domain;
+    }
+    tol = placement_tolerance(doms, n, st->m);
+    if (tol < (int)st->min_redundancy)
+        return hf_fail(st, HF_ENOPLACE, "only %zu writable backend%s: a new object would "
+                       "survive the loss of %d failure domain%s, below min_redundancy = %u "
+                       "(holdfast.conf)", nc, nc == 1 ? "" : "s", tol, tol == 1 ? "" : "s",
+                       st->min_redundancy);
     return HF_OK;
 }
 
@@ -319,13 +327,25 @@ enum hf_err hf_writer_open(struct hf_store *st, const char *bucket, const char *
     }
     XXH3_128bits_reset(w->xs);
 
-    /* Placement, then intents (invariant 1), then files. */
-    rc = place(st, v->vid, w->n, w->wr.be);
-    if (rc != HF_OK)
-        goto fail;
-    w->wr.n = w->n;
+    /*
+     * Placement, then intents (invariant 1), then files.  The intents'
+     * transaction confirms the backends are still active (a drain may have
+     * begun in another process since this store was opened); if not, place
+     * again with the states reloaded.
+     */
     hf_self_ident(&pid, &pstart);
-    rc = meta_begin(st->meta);
+    for (int attempt = 0;; attempt++) {
+        rc = place(st, v->vid, w->n, w->wr.be);
+        if (rc != HF_OK)
+            goto fail;
+        rc = meta_begin(st->meta);
+        if (rc == HF_OK)
+            rc = store_targets_active(st, w->wr.be, w->n);
+        if (rc != HF_EBACKEND || attempt == 2)
+            break;
+        meta_rollback(st->meta);
+    }
+    w->wr.n = w->n;
     for (unsigned i = 0; rc == HF_OK && i < w->n; i++) {
         struct meta_file f = { .backend = w->wr.be[i]->id, .pid = pid, .pstart = pstart };
         memcpy(f.vid, v->vid, 16);

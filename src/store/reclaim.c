@@ -5,7 +5,9 @@
  *   - hf_delete with a version id marks the version VERSION_DELETED;
  *   - a write records intents before creating files; a failed or killed
  *     write leaves them behind;
- *   - repair queues the file it replaced as garbage.
+ *   - repair and drain queue the file they replaced as garbage;
+ *   - a wipe (store/drain.c) hands over a drained backend whose proof of
+ *     drain passed and is current: every file on it is unneeded.
  * This module turns those records into unlinks, then drops the records.
  *
  * THE GATE.  reclaim_version() is the single place where a stored version's
@@ -346,4 +348,78 @@ enum hf_err hf_reclaim(struct hf_store *st, unsigned flags, struct hf_reclaim_st
     if (first != HF_OK && !st->errmsg[0])
         hf_fail(st, first, "some files could not be reclaimed: %s", hf_strerror(first));
     return first;
+}
+
+/* ---- wipe ---- */
+
+struct wipe_scan {
+    struct hf_store *st;
+    struct backend *be;
+    char (*names)[BE_NAME_MAX];
+    uint64_t *sizes;
+    size_t n, cap;
+    uint64_t kept;
+};
+
+static enum hf_err wipe_cb(void *arg, const char *name, uint64_t size)
+{
+    struct wipe_scan *w = arg;
+    uint8_t vid[16];
+    unsigned idx, gen;
+    bool known = false;
+    enum hf_err rc;
+
+    if (backend_parse_name(name, vid, &idx, &gen) != 0)
+        return HF_OK;
+    rc = meta_shard_known(w->st->meta, w->be->id, vid, idx, gen, &known);
+    if (rc != HF_OK)
+        return rc;
+    if (known) {
+        w->kept++; /* a stored version's shard: needed, never wiped */
+        return HF_OK;
+    }
+    if (w->n == w->cap) {
+        size_t ncap = w->cap ? w->cap * 2 : 64;
+        void *nn = realloc(w->names, ncap * sizeof(*w->names));
+        if (!nn)
+            return HF_ENOMEM;
+        w->names = nn;
+        nn = realloc(w->sizes, ncap * sizeof(*w->sizes));
+        if (!nn)
+            return HF_ENOMEM;
+        w->sizes = nn;
+        w->cap = ncap;
+    }
+    snprintf(w->names[w->n], BE_NAME_MAX, "%s", name);
+    w->sizes[w->n++] = size;
+    return HF_OK;
+}
+
+enum hf_err reclaim_wipe(struct hf_store *st, struct backend *be, uint64_t *files,
+                         uint64_t *bytes, uint64_t *kept)
+{
+    struct wipe_scan w = { .st = st, .be = be };
+    enum hf_err rc = be->ops->walk(be, wipe_cb, &w);
+
+    *kept = w.kept;
+    for (size_t i = 0; rc == HF_OK && i < w.n; i++) {
+        rc = remove_file(st, be->id, w.names[i]);
+        hf_crashpoint();
+        if (rc == HF_OK)
+            rc = meta_garbage_remove(st->meta, be->id, w.names[i]);
+        if (rc == HF_OK)
+            rc = meta_intent_remove(st->meta, be->id, w.names[i]);
+        if (rc == HF_OK) {
+            (*files)++;
+            *bytes += w.sizes[i];
+        } else {
+            hf_fail(st, rc, "backend %s: cannot remove %s", be->name, w.names[i]);
+        }
+    }
+    free(w.names);
+    free(w.sizes);
+    if (rc == HF_OK && w.kept)
+        rc = hf_fail(st, HF_EBUSY, "backend %s: %llu shard files are still needed; not removed",
+                     be->name, (unsigned long long)w.kept);
+    return rc;
 }

@@ -20,4 +20,16 @@ HF_HIDDEN void reclaim_abandoned(struct hf_store *st);
  */
 HF_HIDDEN enum hf_err reclaim_failed_write(struct hf_store *st, const uint8_t vid[16]);
 
+struct backend;
+/*
+ * Wipe: remove every shard file on backend @be that no shards row names
+ * (the caller established that the backend is drained, proven and
+ * logged), with the garbage and intents rows of what it removed.  A file
+ * a shards row still names is left and counted in *@kept (never
+ * removed: it is needed).  *@files and *@bytes count what was removed.
+ * Errors: HF_EIO, HF_EBACKEND, HF_EMETA; HF_EBUSY when *@kept > 0.
+ */
+HF_HIDDEN enum hf_err reclaim_wipe(struct hf_store *st, struct backend *be, uint64_t *files,
+                                   uint64_t *bytes, uint64_t *kept);
+
 #endif

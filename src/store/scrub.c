@@ -22,41 +22,45 @@
  *       holds none of them is degraded (a repair made while domains were
  *       down); --repair moves shards until each domain holds at most one
  *       where the backends allow.
+ *   (5) Replacements go only to writable backends (up and active), chosen
+ *       by placement_replace under the provider/site/jurisdiction caps.
+ *
+ * DRAIN.  scrub_drain_version (for store/drain.c) is the same repair with
+ * every shard on the draining backend marked for relocation; it also reads
+ * each new file back against the hash of what was written before the
+ * switch, and the switch records the version in the backend's drained set.
  */
 #include <stdlib.h>
 #include <string.h>
+
+#include <xxhash.h>
 
 #include "store/object.h"
 #include "store/placement.h"
 #include "store/reclaim.h"
 #include "banned.h"
 
-/* Choose where a replacement for shard @bad of @r goes. */
+/* Choose where a replacement for shard @bad of @r goes: a writable backend. */
 static struct backend *repair_target(struct hf_store *st, struct seg_reader *r, unsigned bad,
                                      bool relocate, struct backend *const *chosen)
 {
     struct place_cand c[256];
     struct backend *map[256];
     unsigned used[HF_MAX_SHARDS], nused = 0, pick;
-    size_t nc = 0;
+    size_t nc;
 
-    if (!relocate && r->be[bad] && r->be[bad]->up)
+    if (!relocate && r->be[bad] && r->be[bad]->writable)
         return r->be[bad];
-    for (size_t i = 0; i < st->nbackends && nc < 256; i++) {
-        struct backend *be = st->backends[i];
-        if (!be->up)
-            continue;
-        map[nc] = be;
-        c[nc] = (struct place_cand){ be->name, be->domain, 1 };
+    nc = obj_candidates(st, c, map, 256);
+    for (size_t b = 0; b < nc; b++) {
         /* Domains of the other shards, where they stay or where they move. */
         for (unsigned s = 0; s < r->v.k + r->v.m; s++) {
             struct backend *holder = chosen[s] ? chosen[s] : r->be[s];
-            if (s != bad && holder == be && nused < HF_MAX_SHARDS)
-                used[nused++] = (unsigned)nc;
+            if (s != bad && holder == map[b] && nused < HF_MAX_SHARDS)
+                used[nused++] = (unsigned)b;
         }
-        nc++;
     }
-    if (placement_replace(c, nc, r->v.vid, used, nused, &pick) != HF_OK)
+    if (placement_replace(c, nc, r->v.vid, used, nused, r->v.m, &pick) != HF_OK)
         return NULL;
     return map[pick];
 }
@@ -84,12 +88,13 @@ static unsigned find_misplaced(struct hf_store *st, const struct seg_reader *r, 
     for (size_t b = 0; b < st->nbackends; b++) {
         const struct backend *be = st->backends[b];
         bool used = false, seen = false;
-        if (!be->up)
+        if (!be->writable)
             continue;
         for (unsigned i = 0; i < n && !used; i++)
             used = strcmp(dom[i], be->domain) == 0;
         for (size_t c = 0; c < b && !seen; c++)
-            seen = st->backends[c]->up && strcmp(st->backends[c]->domain, be->domain) == 0;
+            seen = st->backends[c]->writable &&
+                   strcmp(st->backends[c]->domain, be->domain) == 0;
         free_domains += !used && !seen;
     }
     /* Move the later shards of crowded domains, one per free domain. */
@@ -105,16 +110,60 @@ static unsigned find_misplaced(struct hf_store *st, const struct seg_reader *r, 
     return moved;
 }
 
+struct repair_out {
+    uint64_t repaired, relocated;   /* frames rebuilt; shards moved to another backend */
+    uint64_t copied, rebuilt_files; /* files written whose frames all verified; the others */
+    uint64_t bytes;                 /* bytes written */
+};
+
 /*
- * Write a new file for every shard index in @rewrite: rebuilt where bad,
- * copied where good; on a new backend for those in @relocate.
+ * Read back the file @name just committed on @be and compare it with the
+ * XXH3-128 of what was written (@want, @len bytes).  HF_ECORRUPT if it
+ * differs.
+ */
+static enum hf_err read_back(struct backend *be, const char *name, XXH128_hash_t want,
+                             uint64_t len)
+{
+    struct be_reader *rd = NULL;
+    XXH3_state_t *xs = XXH3_createState();
+    uint8_t *buf = malloc(1u << 20);
+    enum hf_err rc = xs && buf ? be->ops->open_read(be, name, &rd) : HF_ENOMEM;
+
+    if (rc == HF_OK)
+        XXH3_128bits_reset(xs);
+    for (uint64_t off = 0; rc == HF_OK && off < len;) {
+        size_t chunk = len - off < (1u << 20) ? (size_t)(len - off) : (1u << 20);
+        rc = be->ops->pread(rd, buf, chunk, off);
+        if (rc == HF_OK)
+            XXH3_128bits_update(xs, buf, chunk);
+        off += chunk;
+    }
+    if (rc == HF_OK && !XXH128_isEqual(XXH3_128bits_digest(xs), want))
+        rc = HF_ECORRUPT;
+    if (rd)
+        be->ops->close_read(rd);
+    XXH3_freeState(xs);
+    free(buf);
+    return rc;
+}
+
+/*
+ * Write a new file for every shard index in @bad: rebuilt where bad,
+ * copied where good; on a new backend for those in @relocate.  With
+ * @drained_from > 0 (a drain): every new file is read back and compared
+ * before the switch, and the switch records the version as drained off
+ * that backend.  The switch happens only if the version's shard rows are
+ * still those read (a concurrent delete or repair wins).
  */
 static enum hf_err repair(struct hf_store *st, struct seg_reader *r, const bool *bad,
-                          const bool *relocate, uint64_t *repaired, uint64_t *relocated)
+                          const bool *relocate, int64_t drained_from, struct repair_out *ro)
 {
     const unsigned n = r->v.k + r->v.m;
     struct backend *tgt[HF_MAX_SHARDS] = { 0 };
     struct be_writer *w[HF_MAX_SHARDS] = { 0 };
+    XXH3_state_t *xs[HF_MAX_SHARDS] = { 0 };
+    uint64_t flen[HF_MAX_SHARDS] = { 0 };
+    bool all_ok[HF_MAX_SHARDS];
     unsigned gen[HF_MAX_SHARDS];
     uint64_t rebuilt = 0;
     bool intents = false;
@@ -123,14 +172,29 @@ static enum hf_err repair(struct hf_store *st, struct seg_reader *r, const bool 
 
     hf_self_ident(&pid, &pstart);
     for (unsigned i = 0; i < n; i++) {
+        all_ok[i] = true;
         if (!bad[i])
             continue;
         tgt[i] = repair_target(st, r, i, relocate[i], tgt);
-        if (!tgt[i])
-            return hf_fail(st, HF_ENOPLACE, "no usable backend to repair onto");
+        if (!tgt[i]) {
+            rc = hf_fail(st, HF_ENOPLACE, "no usable backend to repair onto");
+            goto out;
+        }
         gen[i] = r->sh[i].gen + 1;
+        if (drained_from > 0) {
+            if (!(xs[i] = XXH3_createState())) {
+                rc = HF_ENOMEM;
+                goto out;
+            }
+            XXH3_128bits_reset(xs[i]);
+        }
     }
     rc = meta_begin(st->meta);
+    if (rc == HF_OK) {
+        rc = store_targets_active(st, tgt, n);
+        if (rc == HF_EBACKEND)
+            hf_fail(st, rc, "a target backend changed state; try again");
+    }
     for (unsigned i = 0; rc == HF_OK && i < n; i++) {
         struct meta_file f = { .pid = pid, .pstart = pstart };
         if (!bad[i])
@@ -144,7 +208,9 @@ static enum hf_err repair(struct hf_store *st, struct seg_reader *r, const bool 
         rc = meta_commit(st->meta);
     if (rc != HF_OK) {
         meta_rollback(st->meta);
-        return hf_fail(st, rc, "%s", meta_errmsg(st->meta));
+        if (!st->errmsg[0])
+            hf_fail(st, rc, "%s", meta_errmsg(st->meta));
+        goto out;
     }
     intents = true;
     for (unsigned i = 0; rc == HF_OK && i < n; i++) {
@@ -164,7 +230,13 @@ static enum hf_err repair(struct hf_store *st, struct seg_reader *r, const bool 
             obj_frame_hdr(&r->v, i, s, r->shard[i], r->plen, hdr);
             struct iovec iov[2] = { { hdr, SHARD_HDR_LEN }, { r->shard[i], r->plen } };
             rc = tgt[i]->ops->append(w[i], iov, 2);
+            if (xs[i]) {
+                XXH3_128bits_update(xs[i], hdr, SHARD_HDR_LEN);
+                XXH3_128bits_update(xs[i], r->shard[i], r->plen);
+            }
+            flen[i] += SHARD_HDR_LEN + r->plen;
             rebuilt += r->status[i] != SHARD_OK;
+            all_ok[i] = all_ok[i] && r->status[i] == SHARD_OK;
         }
         if (rc == HF_OK) {
             const uint8_t *plain;
@@ -183,8 +255,31 @@ static enum hf_err repair(struct hf_store *st, struct seg_reader *r, const bool 
         w[i] = NULL;
     }
     hf_crashpoint();
+    /* A drain verifies the copy by reading it back before anything points at it. */
+    for (unsigned i = 0; rc == HF_OK && drained_from > 0 && i < n; i++) {
+        char name[BE_NAME_MAX];
+        if (!bad[i])
+            continue;
+        backend_shard_name(r->v.vid, i, gen[i], name);
+        rc = read_back(tgt[i], name, XXH3_128bits_digest(xs[i]), flen[i]);
+        if (rc != HF_OK)
+            hf_fail(st, rc, "backend %s: the copy %s did not read back as written",
+                    tgt[i]->name, name);
+    }
     if (rc == HF_OK)
         rc = meta_begin(st->meta);
+    if (rc == HF_OK) {
+        /* The rows must still be the ones read: a delete or repair meanwhile wins. */
+        struct meta_shard now[HF_MAX_SHARDS];
+        unsigned cnt = 0;
+        rc = meta_shards_get(st->meta, r->v.id, now, &cnt);
+        for (unsigned i = 0; rc == HF_OK && i < n; i++)
+            if (bad[i] && (cnt != n || now[i].backend != r->sh[i].backend ||
+                           now[i].gen != r->sh[i].gen))
+                rc = hf_fail(st, HF_EBUSY, "the version's shards changed meanwhile");
+    }
+    if (rc == HF_OK && drained_from > 0)
+        rc = meta_drained_add(st->meta, drained_from, r->v.id);
     for (unsigned i = 0; rc == HF_OK && i < n; i++) {
         char oldname[BE_NAME_MAX], name[BE_NAME_MAX];
         struct meta_shard sh = { .idx = i, .gen = gen[i] };
@@ -203,14 +298,76 @@ static enum hf_err repair(struct hf_store *st, struct seg_reader *r, const bool 
         rc = meta_commit(st->meta);
     if (rc == HF_OK) {
         intents = false;
-        *repaired += rebuilt;
-        for (unsigned i = 0; i < n; i++)
-            *relocated += relocate[i];
+        ro->repaired += rebuilt;
+        for (unsigned i = 0; i < n; i++) {
+            ro->relocated += relocate[i];
+            if (bad[i]) {
+                ro->copied += all_ok[i];
+                ro->rebuilt_files += !all_ok[i];
+                ro->bytes += flen[i];
+            }
+        }
     } else {
         meta_rollback(st->meta);
     }
     if (intents)
         reclaim_failed_write(st, r->v.vid);
+out:
+    for (unsigned i = 0; i < n; i++)
+        XXH3_freeState(xs[i]);
+    return rc;
+}
+
+enum hf_err scrub_drain_version(struct hf_store *st, int64_t id, int64_t from,
+                                struct hf_drain_stats *ds)
+{
+    struct seg_reader *r = calloc(1, sizeof(*r));
+    struct meta_version *v = malloc(sizeof(*v));
+    bool bad[HF_MAX_SHARDS] = { false }, move[HF_MAX_SHARDS] = { false };
+    struct repair_out ro = { 0 };
+    bool any = false;
+    enum hf_err rc;
+
+    if (!r || !v) {
+        free(r);
+        free(v);
+        return HF_ENOMEM;
+    }
+    rc = meta_version_by_id(st->meta, id, v);
+    if (rc == HF_ENOTFOUND) {
+        rc = HF_OK; /* reclaimed meanwhile: nothing to move */
+        goto out;
+    }
+    if (rc != HF_OK)
+        goto out;
+    rc = seg_reader_open(st, v, r);
+    if (rc != HF_OK)
+        goto out;
+    for (unsigned i = 0; i < r->v.k + r->v.m; i++) {
+        move[i] = bad[i] = r->sh[i].backend == from;
+        any = any || move[i];
+    }
+    if (any) {
+        /* Other missing or corrupt shards are rebuilt on the way (full strength after). */
+        for (uint64_t s = 0; rc == HF_OK && s < r->v.nsegs; s++) {
+            unsigned good;
+            rc = seg_reader_load(r, s, true, &good);
+            for (unsigned i = 0; rc == HF_OK && i < r->v.k + r->v.m; i++)
+                bad[i] = bad[i] || r->status[i] != SHARD_OK;
+        }
+        if (rc == HF_OK)
+            rc = repair(st, r, bad, move, from, &ro);
+    }
+    seg_reader_close(r);
+    if (rc == HF_OK && any) {
+        ds->versions++;
+        ds->shards_copied += ro.copied;
+        ds->shards_rebuilt += ro.rebuilt_files;
+        ds->bytes += ro.bytes;
+    }
+out:
+    free(r);
+    free(v);
     return rc;
 }
 
@@ -285,9 +442,11 @@ static enum hf_err scrub_version(struct hf_store *st, int64_t id, unsigned flags
         for (unsigned i = 0; i < n; i++)
             bad[i] = bad[i] || move[i];
         if (flags & HF_SCRUB_REPAIR) {
-            if (repair(st, r, bad, move, &out->shards_repaired, &out->shards_relocated) !=
-                HF_OK)
+            struct repair_out ro = { 0 };
+            if (repair(st, r, bad, move, 0, &ro) != HF_OK)
                 out->unrepaired++;
+            out->shards_repaired += ro.repaired;
+            out->shards_relocated += ro.relocated;
         } else {
             out->unrepaired++;
         }
@@ -295,6 +454,12 @@ static enum hf_err scrub_version(struct hf_store *st, int64_t id, unsigned flags
     seg_reader_close(r);
     free(r);
     return HF_OK;
+}
+
+enum hf_err scrub_one(struct hf_store *st, int64_t id, unsigned flags,
+                      struct hf_scrub_stats *out)
+{
+    return scrub_version(st, id, flags, out, NULL, NULL);
 }
 
 enum hf_err hf_scrub(struct hf_store *st, unsigned flags, hf_progress_fn progress,

@@ -134,7 +134,10 @@ enum hf_err hf_store_init(const char *dir, const struct hf_init_opts *opts)
         snprintf(bdir, sizeof(bdir), "%s/backends/%s", adir, name);
         rc = backend_dir_prepare(bdir, name);
         if (rc == HF_OK)
-            rc = meta_backend_add(m, name, name, bdir, NULL);
+            rc = meta_backend_add(m, &(struct meta_backend){ .name = name, .domain = name,
+                                                             .location = bdir,
+                                                             .state_since = hf_now_ns() },
+                                  NULL);
         if (rc != HF_OK)
             goto out;
     }
@@ -144,7 +147,10 @@ enum hf_err hf_store_init(const char *dir, const struct hf_init_opts *opts)
                       "# Reed-Solomon data+parity shards per segment\n"
                       "ec = %u+%u\n"
                       "# plaintext bytes per segment\n"
-                      "segment_size = %u\n",
+                      "segment_size = %u\n"
+                      "# a new segment must survive the loss of this many failure domains,\n"
+                      "# or the write is refused (default 1, at most m; 0 = never refuse)\n"
+                      "# min_redundancy = 1\n",
                       o.k, o.m, o.segment_size);
     tmp = path_join(adir, CONF ".tmp");
     free(p);
@@ -191,7 +197,7 @@ static enum hf_err read_conf(struct hf_store *st)
     char *p = path_join(st->dir, CONF), line[512];
     FILE *f;
     enum hf_err rc = HF_OK;
-    bool have_ec = false;
+    bool have_ec = false, have_min = false;
 
     if (!p)
         return HF_ENOMEM;
@@ -216,6 +222,13 @@ static enum hf_err read_conf(struct hf_store *st)
                 st->k + st->m > HF_MAX_SHARDS)
                 rc = hf_fail(st, HF_ECONFIG, "holdfast.conf: bad ec %s", val);
             have_ec = true;
+        } else if (strcmp(key, "min_redundancy") == 0) {
+            char *end;
+            unsigned long v = strtoul(val, &end, 10);
+            if (*end || v > HF_MAX_SHARDS)
+                rc = hf_fail(st, HF_ECONFIG, "holdfast.conf: bad min_redundancy %s", val);
+            st->min_redundancy = (unsigned)v;
+            have_min = true;
         } else if (strcmp(key, "segment_size") == 0) {
             unsigned long v = strtoul(val, NULL, 10);
             if (v < HF_MIN_SEGMENT || v > HF_MAX_SEGMENT)
@@ -228,6 +241,11 @@ static enum hf_err read_conf(struct hf_store *st)
     fclose(f);
     if (rc == HF_OK && !have_ec)
         rc = hf_fail(st, HF_ECONFIG, "holdfast.conf: no ec setting");
+    if (rc == HF_OK && !have_min)
+        st->min_redundancy = st->m < 1 ? st->m : 1;
+    if (rc == HF_OK && st->min_redundancy > st->m)
+        rc = hf_fail(st, HF_ECONFIG, "holdfast.conf: min_redundancy %u is more than m = %u",
+                     st->min_redundancy, st->m);
     return rc;
 }
 
@@ -263,6 +281,19 @@ static enum hf_err read_key(struct hf_store *st)
     return rc == HF_OK ? HF_OK : hf_fail(st, HF_ECONFIG, "master.key: cannot read");
 }
 
+/* Whether a backend in @state is opened (read) and written. */
+static void apply_state(struct backend *be)
+{
+    bool readable = strcmp(be->state, "active") == 0 || strcmp(be->state, "draining") == 0 ||
+                    strcmp(be->state, "drained") == 0;
+
+    if (readable && !be->up && be->dirfd < 0)
+        be->ops->open(be); /* a backend that will not open is simply down (unreachable) */
+    else if (!readable && be->up)
+        be->ops->close(be);
+    be->writable = be->up && strcmp(be->state, "active") == 0;
+}
+
 static enum hf_err load_backend(void *arg, const struct meta_backend *mb)
 {
     struct hf_store *st = arg;
@@ -280,12 +311,70 @@ static enum hf_err load_backend(void *arg, const struct meta_backend *mb)
     be->name = strdup(mb->name);
     be->domain = strdup(mb->domain);
     be->location = strdup(mb->location);
+    be->attr[0] = strdup(mb->provider ? mb->provider : "");
+    be->attr[1] = strdup(mb->site ? mb->site : "");
+    be->attr[2] = strdup(mb->jurisdiction ? mb->jurisdiction : "");
+    snprintf(be->state, sizeof(be->state), "%s", mb->state ? mb->state : "active");
     be->ops = &backend_dir_ops;
     st->backends[st->nbackends++] = be;
-    if (!be->name || !be->domain || !be->location)
+    if (!be->name || !be->domain || !be->location || !be->attr[0] || !be->attr[1] ||
+        !be->attr[2])
         return HF_ENOMEM;
-    be->ops->open(be); /* a backend that will not open is simply down */
+    apply_state(be);
     return HF_OK;
+}
+
+static enum hf_err refresh_one(void *arg, const struct meta_backend *mb)
+{
+    struct backend *be = hf_store_backend(arg, mb->id);
+
+    if (be && strcmp(be->state, mb->state) != 0) {
+        snprintf(be->state, sizeof(be->state), "%s", mb->state);
+        apply_state(be);
+    }
+    return HF_OK;
+}
+
+void store_refresh_states(struct hf_store *st)
+{
+    (void)meta_backend_list(st->meta, refresh_one, st);
+}
+
+enum hf_err store_targets_active(struct hf_store *st, struct backend *const *be, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        char state[16];
+        bool seen = !be[i];     /* NULL: no backend chosen for that index */
+        enum hf_err rc;
+        for (unsigned j = 0; j < i && !seen; j++)
+            seen = be[j] == be[i];
+        if (seen)
+            continue;
+        rc = meta_backend_state(st->meta, be[i]->id, state, sizeof(state), NULL);
+        if (rc != HF_OK)
+            return rc;
+        if (strcmp(state, "active") != 0) {
+            store_refresh_states(st);
+            return HF_EBACKEND;
+        }
+    }
+    return HF_OK;
+}
+
+size_t obj_candidates(struct hf_store *st, struct place_cand *c, struct backend **map,
+                      size_t max)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < st->nbackends && n < max; i++) {
+        struct backend *be = st->backends[i];
+        if (!be->writable)
+            continue;
+        map[n] = be;
+        c[n++] = (struct place_cand){ be->name, be->domain, 1,
+                                      { be->attr[0], be->attr[1], be->attr[2] } };
+    }
+    return n;
 }
 
 static void free_backend(struct backend *be)
@@ -297,6 +386,8 @@ static void free_backend(struct backend *be)
     free(be->name);
     free(be->domain);
     free(be->location);
+    for (int a = 0; a < 3; a++)
+        free(be->attr[a]);
     free(be);
 }
 
@@ -367,6 +458,14 @@ struct backend *hf_store_backend(struct hf_store *st, int64_t id)
 {
     for (size_t i = 0; i < st->nbackends; i++)
         if (st->backends[i]->id == id)
+            return st->backends[i];
+    return NULL;
+}
+
+struct backend *hf_store_backend_named(struct hf_store *st, const char *name)
+{
+    for (size_t i = 0; i < st->nbackends; i++)
+        if (strcmp(st->backends[i]->name, name) == 0)
             return st->backends[i];
     return NULL;
 }
@@ -457,11 +556,22 @@ enum hf_err hf_backend_list(struct hf_store *st, int with_usage, hf_backend_fn f
     hf_clear_err(st);
     for (size_t i = 0; i < st->nbackends; i++) {
         struct backend *be = st->backends[i];
+        static const char *const names[] = { "active", "unavailable", "draining", "drained",
+                                             "wiped", "retired", "failed" };
         struct hf_backend_info bi = {
             .name = be->name, .domain = be->domain, .path = be->location,
-            .state = be->up ? HF_BACKEND_ACTIVE : HF_BACKEND_UNAVAILABLE,
+            .provider = be->attr[0], .site = be->attr[1], .jurisdiction = be->attr[2],
         };
         enum hf_err rc;
+        for (int s = 2; s < 7; s++)
+            if (strcmp(be->state, names[s]) == 0)
+                bi.state = (enum hf_backend_state)s;
+        if (bi.state == HF_BACKEND_ACTIVE && !be->up)
+            bi.state = HF_BACKEND_UNAVAILABLE;
+        bi.state_name = names[bi.state];
+        rc = meta_backend_usage(st->meta, be->id, &bi.shard_rows, NULL, NULL);
+        if (rc != HF_OK)
+            return hf_fail(st, rc, "%s", meta_errmsg(st->meta));
         if (be->up) {
             be->ops->df(be, &bi.free_bytes);
             if (with_usage)
@@ -492,6 +602,14 @@ static bool name_ok(const char *s, size_t max)
 enum hf_err hf_backend_add(struct hf_store *st, const char *name, const char *path,
                            const char *domain)
 {
+    return hf_backend_add_attrs(st, name, path, domain, NULL);
+}
+
+enum hf_err hf_backend_add_attrs(struct hf_store *st, const char *name, const char *path,
+                                 const char *domain, const struct hf_backend_attrs *attrs)
+{
+    static const char *const what[3] = { "provider", "site", "jurisdiction" };
+    const char *attr[3] = { "", "", "" };
     struct meta_backend mb;
     char *apath = NULL;
     enum hf_err rc;
@@ -502,6 +620,25 @@ enum hf_err hf_backend_add(struct hf_store *st, const char *name, const char *pa
         return hf_fail(st, HF_EINVAL, "backend name must be 1-64 of [A-Za-z0-9._-]");
     if (!name_ok(domain, 64))
         return hf_fail(st, HF_EINVAL, "domain must be 1-64 of [A-Za-z0-9._-]");
+    if (attrs) {
+        attr[0] = attrs->provider ? attrs->provider : "";
+        attr[1] = attrs->site ? attrs->site : "";
+        attr[2] = attrs->jurisdiction ? attrs->jurisdiction : "";
+    }
+    for (int a = 0; a < 3; a++)
+        if (attr[a][0] && !name_ok(attr[a], 64))
+            return hf_fail(st, HF_EINVAL, "%s must be 1-64 of [A-Za-z0-9._-]", what[a]);
+    /* A domain is one place: its backends share one provider, site and jurisdiction. */
+    for (size_t i = 0; i < st->nbackends; i++) {
+        const struct backend *o = st->backends[i];
+        if (strcmp(o->domain, domain) != 0)
+            continue;
+        for (int a = 0; a < 3; a++)
+            if (strcmp(o->attr[a], attr[a]) != 0)
+                return hf_fail(st, HF_EINVAL, "domain %s is at %s '%s' (backend %s); a "
+                               "domain's backends share their %s", domain, what[a],
+                               o->attr[a], o->name, what[a]);
+    }
     for (size_t i = 0; i < st->nbackends; i++)
         if (strcmp(st->backends[i]->name, name) == 0)
             return hf_fail(st, HF_EEXIST, "backend %s already exists", name);
@@ -518,14 +655,32 @@ enum hf_err hf_backend_add(struct hf_store *st, const char *name, const char *pa
             goto out;
         }
     /* The row, its log entry and the marker: a failure of any leaves none of them. */
+    mb = (struct meta_backend){ .name = name, .domain = domain, .location = apath,
+                                .kind = "dir", .weight = 1, .provider = attr[0],
+                                .site = attr[1], .jurisdiction = attr[2], .state = "active",
+                                .state_since = hf_now_ns() };
     rc = meta_begin(st->meta);
     if (rc == HF_OK)
-        rc = meta_backend_add(st->meta, name, domain, apath, &id);
+        rc = meta_backend_add(st->meta, &mb, &id);
     if (rc == HF_OK) {
         char subject[80];
+        struct audit_record *r;
         snprintf(subject, sizeof(subject), "backend:%s", name);
-        rc = audit_event(st, "backend.added", subject, "domain", domain, "location", apath,
-                         "type", "dir", NULL);
+        if (!(r = audit_record_new("backend.added", subject))) {
+            rc = HF_ENOMEM;
+        } else {
+            record_detail(r, "domain", "%s", domain);
+            if (attr[2][0])
+                record_detail(r, "jurisdiction", "%s", attr[2]);
+            record_detail(r, "location", "%s", apath);
+            if (attr[0][0])
+                record_detail(r, "provider", "%s", attr[0]);
+            if (attr[1][0])
+                record_detail(r, "site", "%s", attr[1]);
+            record_detail(r, "type", "dir");
+            rc = audit_append(st, r);
+            free(r);
+        }
     }
     if (rc == HF_OK) {
         rc = backend_dir_prepare(apath, name);
@@ -543,8 +698,7 @@ enum hf_err hf_backend_add(struct hf_store *st, const char *name, const char *pa
         goto out;
     }
     audit_after_commit(st);
-    mb = (struct meta_backend){ .id = id, .name = name, .domain = domain,
-                                .location = apath, .kind = "dir", .weight = 1 };
+    mb.id = id;
     rc = load_backend(st, &mb);
 out:
     free(apath);
@@ -604,29 +758,45 @@ enum hf_err hf_backend_replace(struct hf_store *st, const char *name)
 
 /* ---- status ---- */
 
+/* Not wiped or retired: still part of the store. */
+static bool in_service(const struct backend *be)
+{
+    return strcmp(be->state, "wiped") != 0 && strcmp(be->state, "retired") != 0;
+}
+
 static unsigned count_domains(struct hf_store *st, bool up_only)
 {
     unsigned n = 0;
 
     for (size_t i = 0; i < st->nbackends; i++) {
         bool seen = false;
-        if (up_only && !st->backends[i]->up)
+        if ((up_only && !st->backends[i]->up) || !in_service(st->backends[i]))
             continue;
         for (size_t j = 0; j < i && !seen; j++)
-            seen = (!up_only || st->backends[j]->up) &&
+            seen = (!up_only || st->backends[j]->up) && in_service(st->backends[j]) &&
                    strcmp(st->backends[j]->domain, st->backends[i]->domain) == 0;
         n += !seen;
     }
     return n;
 }
 
+/*
+ * What a new object survives: the fewest whole domains (and providers,
+ * sites, jurisdictions) whose loss it survives, over a sample of version
+ * ids (placement differs per version when there are fewer domains than
+ * shards).
+ */
+#define STATUS_PROBES 64
+
 enum hf_err hf_status(struct hf_store *st, struct hf_status *out)
 {
     struct place_cand *c;
+    struct backend **map;
     unsigned idx[HF_MAX_SHARDS];
-    const char *doms[HF_MAX_SHARDS];
-    size_t n = 0;
-    uint8_t probe[16] = { 0 };
+    const char *vals[HF_MAX_SHARDS];
+    int *tol[4];
+    bool attr_used[3] = { false, false, false };
+    size_t n;
     enum hf_err rc;
 
     hf_clear_err(st);
@@ -634,25 +804,59 @@ enum hf_err hf_status(struct hf_store *st, struct hf_status *out)
     out->k = st->k;
     out->m = st->m;
     out->segment_size = st->segment_size;
-    out->backends = (unsigned)st->nbackends;
+    out->min_redundancy = st->min_redundancy;
+    for (size_t i = 0; i < st->nbackends; i++)
+        out->backends += in_service(st->backends[i]);
     out->domains = count_domains(st, false);
     out->domains_up = count_domains(st, true);
     c = calloc(st->nbackends + 1, sizeof(*c));
-    if (!c)
+    map = calloc(st->nbackends + 1, sizeof(*map));
+    if (!c || !map) {
+        free(c);
+        free(map);
         return HF_ENOMEM;
-    for (size_t i = 0; i < st->nbackends; i++) {
-        if (!st->backends[i]->up)
-            continue;
-        out->backends_up++;
-        c[n++] = (struct place_cand){ st->backends[i]->name, st->backends[i]->domain, 1 };
     }
-    out->tolerated_domain_loss = -1;
-    if (placement_choose(c, n, probe, st->k + st->m, idx) == HF_OK) {
-        for (unsigned s = 0; s < st->k + st->m; s++)
-            doms[s] = c[idx[s]].domain;
-        out->tolerated_domain_loss = placement_tolerance(doms, st->k + st->m, st->m);
+    for (size_t i = 0; i < st->nbackends; i++) {
+        out->backends_up += st->backends[i]->up;
+        out->backends_draining += st->backends[i]->up && !st->backends[i]->writable;
+        for (int a = 0; a < 3; a++)
+            attr_used[a] = attr_used[a] || st->backends[i]->attr[a][0];
+    }
+    n = obj_candidates(st, c, map, st->nbackends);
+    tol[0] = &out->tolerated_domain_loss;
+    tol[1] = &out->tolerated_provider_loss;
+    tol[2] = &out->tolerated_site_loss;
+    tol[3] = &out->tolerated_jurisdiction_loss;
+    for (int a = 0; a < 4; a++)
+        *tol[a] = -1;
+    for (unsigned p = 0; p < STATUS_PROBES && n > 0; p++) {
+        uint8_t probe[16] = { 0 };
+        probe[0] = (uint8_t)p;
+        probe[15] = (uint8_t)(p * 37);
+        if (placement_choose(c, n, probe, st->k + st->m, st->m, idx) != HF_OK)
+            break;
+        for (int a = 0; a < 4; a++) {
+            int t;
+            if (a > 0 && !attr_used[a - 1])
+                continue;
+            for (unsigned s = 0; s < st->k + st->m; s++) {
+                /* A backend without the attribute counts as its own (its domain). */
+                vals[s] = a == 0 || !c[idx[s]].attr[a - 1][0] ? c[idx[s]].domain
+                                                              : c[idx[s]].attr[a - 1];
+            }
+            t = placement_tolerance(vals, st->k + st->m, st->m);
+            if (*tol[a] < 0 || t < *tol[a])
+                *tol[a] = t;
+        }
+    }
+    if (out->tolerated_domain_loss >= 0 &&
+        out->tolerated_domain_loss < (int)st->min_redundancy) {
+        /* New writes are refused (put.c): nothing new is stored at all. */
+        for (int a = 0; a < 4; a++)
+            *tol[a] = -1;
     }
     free(c);
+    free(map);
     rc = meta_counts(st->meta, &out->buckets, &out->objects, &out->versions,
                      &out->stored_bytes);
     return rc == HF_OK ? HF_OK : hf_fail(st, rc, "%s", meta_errmsg(st->meta));

@@ -19,12 +19,14 @@
 #   dynamic  the real binary under `strace -f -k` through a workload that
 #            removes shard files every way it can (reclaim of a deleted
 #            version, a failed put, scrub --repair replacing files, an orphan
-#            scan, a put killed with -9 and cleaned at the next open): every
+#            scan, a put killed with -9 and cleaned at the next open, a
+#            drained backend wiped with its proof of drain): every
 #            unlink of a shard file has dir_remove called from a function
 #            of src/store/reclaim.c on its stack; no shard file is renamed,
 #            truncated or opened with O_TRUNC; and the commands that must not
 #            remove anything (put, get, ls, stat, rm, scrub, status) remove
-#            nothing.  Skipped when strace (with -k) is not available.
+#            nothing (nor does backend drain: it only queues the old files).
+#            Skipped when strace (with -k) is not available.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/util.sh"
 
@@ -143,6 +145,15 @@ after=$(shard_files "$STORE/backends" | wc -l)
 [ "$before" -gt "$after" ] && pass "the killed put's files ($((before - after))) were removed at the next open" \
   || fail "killed put: $before shard files before the next open, $after after"
 expect_exit 3 "the killed put left nothing visible" hf get bkt/killed
+# decommissioning: drain a backend onto a new one, prove it, wipe it (issue 5)
+hf backend add d6 "$WORK/d6" --domain d6 >/dev/null || fail "backend add d6"
+traced drain "$HF" backend drain d5 >/dev/null
+proof=$("$HF" backend check d5 | sed -n 's/^proof: *\([0-9a-f]\{64\}\).*/\1/p')
+files_d5=$(shard_files "$STORE/backends/d5" | wc -l)
+traced wipe "$HF" backend wipe d5 --proof "$proof" >/dev/null
+if [ "$files_d5" -gt 0 ] && [ "$(shard_files "$STORE/backends/d5" | wc -l)" = 0 ]; then
+  pass "backend wipe removed the $files_d5 shard files of drained d5 (through the reclaimer)"
+else fail "wipe of d5: $files_d5 files before, $(shard_files "$STORE/backends/d5" | wc -l) after"; fi
 
 "$PY" - "$LOG" "$SRC/store/reclaim.c" >"$WORK/verdict" <<'EOF'
 import os, re, sys
@@ -151,7 +162,7 @@ logdir, reclaim_c = sys.argv[1], sys.argv[2]
 src = open(reclaim_c).read()
 reclaimer = set(re.findall(r'^[A-Za-z_][\w \*]*?\b(\w+)\(', src, re.M))
 shard = re.compile(r'[0-9a-f]{32}\.\d+\.\d+"')
-allowed_to_remove = {"reclaim", "putfail", "repair", "orphans", "open"}
+allowed_to_remove = {"reclaim", "putfail", "repair", "orphans", "open", "wipe"}
 bad, removals, per = [], 0, {}
 for name in sorted(os.listdir(logdir)):
     if name == "probe":
@@ -199,7 +210,7 @@ nrem=$(sed -n 's/^removals //p' "$WORK/verdict")
 if grep -q '^BAD' "$WORK/verdict"; then fail "a shard file was removed, renamed or truncated outside the reclaimer (see above)"
 elif [ "${nrem:-0}" -lt 10 ]; then fail "only ${nrem:-0} shard removals traced: the workload or strace -k did not work"
 else pass "all $nrem shard-file removals went dir_remove <- reclaimer (reclaim.c); none renamed, truncated or O_TRUNC"; fi
-for label in reclaim putfail repair orphans open; do
+for label in reclaim putfail repair orphans open wipe; do
   grep -q "^per.* $label=[1-9]\|^per $label=[1-9]" "$WORK/verdict" && pass "$label removed shard files (through the reclaimer)" \
     || fail "$label removed no shard file: the trace missed it"
 done

@@ -577,7 +577,9 @@ static void test_shards(void **state)
     bool known = true;
     uint8_t novid[16] = { 0 };
 
-    assert_int_equal(meta_backend_add(f->m, "d0", "dom0", "/nowhere/d0", &be), HF_OK);
+    assert_int_equal(meta_backend_add(f->m, &(struct meta_backend){ .name = "d0", .domain = "dom0",
+                                                                 .location = "/nowhere/d0" },
+                                      &be), HF_OK);
     v = put(f->m, b, "o", 1, 5, 0);
     other = put(f->m, b, "p", 1, 5, 0);
     for (unsigned i = 0; i < 6; i++) {
@@ -722,17 +724,79 @@ static enum hf_err collect_backend(void *arg, const struct meta_backend *b)
     return HF_OK;
 }
 
+/* Backend states, usage, drained versions and proofs of drain (store/drain.c). */
+static void test_backend_states(void **state)
+{
+    struct fx *f = *state;
+    int64_t b = bucket(f->m, "states"), be, ids[8];
+    struct meta_version v = put(f->m, b, "o", 1, 5, 0);
+    struct meta_shard s = { .idx = 0, .gen = 0 };
+    struct meta_check c = { .created = 7, .passed = 1 }, got;
+    uint64_t rows = 9, intents = 9, garbage = 9;
+    char st[16];
+    int64_t since = 0;
+    size_t n = 9;
+
+    assert_int_equal(meta_backend_add(f->m, &(struct meta_backend){
+                                          .name = "p1", .domain = "dp", .location = "/x/p1",
+                                          .provider = "acme", .state_since = 5 }, &be), HF_OK);
+    assert_int_equal(meta_backend_state(f->m, be, st, sizeof(st), &since), HF_OK);
+    assert_string_equal(st, "active");
+    assert_int_equal(since, 5);
+    assert_int_equal(meta_backend_set_state(f->m, be, "draining", 6), HF_OK);
+    assert_int_equal(meta_backend_state(f->m, be, st, sizeof(st), &since), HF_OK);
+    assert_string_equal(st, "draining");
+    assert_int_equal(since, 6);
+    assert_int_equal(meta_backend_state(f->m, be + 99, st, sizeof(st), NULL), HF_ENOTFOUND);
+    s.backend = be;
+    assert_int_equal(meta_shard_set(f->m, v.id, &s), HF_OK);
+    assert_int_equal(meta_garbage_add(f->m, be, "x.0.0"), HF_OK);
+    assert_int_equal(meta_backend_usage(f->m, be, &rows, &intents, &garbage), HF_OK);
+    assert_int_equal(rows, 1);
+    assert_int_equal(intents, 0);
+    assert_int_equal(garbage, 1);
+    assert_int_equal(meta_backend_versions(f->m, be, 0, 8, ids, &n), HF_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(ids[0], v.id);
+    assert_int_equal(meta_backend_versions(f->m, be, v.id, 8, ids, &n), HF_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(meta_drained_add(f->m, be, v.id), HF_OK);
+    assert_int_equal(meta_drained_add(f->m, be, v.id), HF_OK);     /* idempotent */
+    assert_int_equal(meta_drained_versions(f->m, be, 0, 8, ids, &n), HF_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(meta_backend_forget_files(f->m, be), HF_OK);
+    assert_int_equal(meta_backend_usage(f->m, be, &rows, NULL, &garbage), HF_OK);
+    assert_int_equal(garbage, 0);
+    c.backend = be;
+    snprintf(c.hash, sizeof(c.hash), "%064d", 1);
+    snprintf(c.fingerprint, sizeof(c.fingerprint), "%064d", 2);
+    assert_int_equal(meta_check_add(f->m, &c), HF_OK);
+    assert_int_equal(meta_check_get(f->m, c.hash, &got), HF_OK);
+    assert_int_equal(got.backend, be);
+    assert_int_equal(got.passed, 1);
+    assert_string_equal(got.fingerprint, c.fingerprint);
+    assert_int_equal(meta_check_get(f->m, "nope", &got), HF_ENOTFOUND);
+}
+
 static void test_backends(void **state)
 {
     struct fx *f = *state;
     int64_t a, b;
     struct blist s = { 0 };
 
-    assert_int_equal(meta_backend_add(f->m, "zeta", "d1", "/x/zeta", &a), HF_OK);
-    assert_int_equal(meta_backend_add(f->m, "alpha", "d2", "/x/alpha", &b), HF_OK);
+    assert_int_equal(meta_backend_add(f->m, &(struct meta_backend){ .name = "zeta", .domain = "d1",
+                                                                 .location = "/x/zeta" },
+                                      &a), HF_OK);
+    assert_int_equal(meta_backend_add(f->m, &(struct meta_backend){ .name = "alpha", .domain = "d2",
+                                                                 .location = "/x/alpha" },
+                                      &b), HF_OK);
     assert_int_not_equal(a, b);
-    assert_int_equal(meta_backend_add(f->m, "zeta", "d3", "/x/other", NULL), HF_EEXIST);
-    assert_int_equal(meta_backend_add(f->m, "beta", "d3", "/x/zeta", NULL), HF_EEXIST);
+    assert_int_equal(meta_backend_add(f->m, &(struct meta_backend){ .name = "zeta", .domain = "d3",
+                                                                 .location = "/x/other" },
+                                      NULL), HF_EEXIST);
+    assert_int_equal(meta_backend_add(f->m, &(struct meta_backend){ .name = "beta", .domain = "d3",
+                                                                 .location = "/x/zeta" },
+                                      NULL), HF_EEXIST);
     assert_int_equal(meta_backend_list(f->m, collect_backend, &s), HF_OK);
     assert_int_equal(s.n, 2);
     assert_string_equal(s.name[0], "alpha");
@@ -797,6 +861,7 @@ int main(void)
         T(test_transactions),
         T(test_shards),
         T(test_intents_and_garbage),
+        T(test_backend_states),
         T(test_backends),
         T(test_counts),
     };

@@ -57,14 +57,15 @@ static void make_cands(struct cands *cs, size_t n, size_t per_domain)
     for (size_t i = 0; i < n; i++) {
         snprintf(cs->names[i], sizeof(cs->names[i]), "be%u", (unsigned)i);
         snprintf(cs->domains[i], sizeof(cs->domains[i]), "dom%u", (unsigned)(i / per_domain));
-        cs->c[i] = (struct place_cand){ cs->names[i], cs->domains[i], 1.0 };
+        cs->c[i] = (struct place_cand){ .name = cs->names[i], .domain = cs->domains[i],
+                                        .weight = 1.0 };
     }
 }
 
 static void choose(const struct cands *cs, const uint8_t key[16], unsigned nshards,
                    unsigned *out)
 {
-    assert_int_equal(placement_choose(cs->c, cs->n, key, nshards, out), HF_OK);
+    assert_int_equal(placement_choose(cs->c, cs->n, key, nshards, 2, out), HF_OK);
     for (unsigned s = 0; s < nshards; s++)
         assert_true(out[s] < cs->n);
 }
@@ -193,12 +194,12 @@ static void test_uneven_domains(void **state)
 
     (void)state;
     for (int i = 0; i < 6; i++)
-        c[i] = (struct place_cand){ nm[i], dom[i], 1.0 };
+        c[i] = (struct place_cand){ .name = nm[i], .domain = dom[i], .weight = 1.0 };
     for (int i = 0; i < 1000; i++) {
         uint8_t key[16];
         unsigned out[6], x = 0, y = 0, z = 0;
         rnd_key(key);
-        assert_int_equal(placement_choose(c, 6, key, 6, out), HF_OK);
+        assert_int_equal(placement_choose(c, 6, key, 6, 2, out), HF_OK);
         for (int s = 0; s < 6; s++) {
             x += dom[out[s]][0] == 'x';
             y += dom[out[s]][0] == 'y';
@@ -228,12 +229,13 @@ static void test_weights(void **state)
 
     (void)state;
     for (int i = 0; i < 4; i++)
-        c[i] = (struct place_cand){ nm[i], dom[i], i == 3 ? 3.0 : 1.0 };
+        c[i] = (struct place_cand){ .name = nm[i], .domain = dom[i],
+                                    .weight = i == 3 ? 3.0 : 1.0 };
     for (int i = 0; i < NKEYS; i++) {
         uint8_t key[16];
         unsigned out[1];
         rnd_key(key);
-        assert_int_equal(placement_choose(c, 4, key, 1, out), HF_OK);
+        assert_int_equal(placement_choose(c, 4, key, 1, 2, out), HF_OK);
         first[out[0]]++;
     }
     double heavy = (double)first[3] / NKEYS;
@@ -252,8 +254,8 @@ static void test_no_candidates(void **state)
     unsigned out[6], used[1] = { 0 };
 
     (void)state;
-    assert_int_equal(placement_choose(NULL, 0, key, 6, out), HF_ENOPLACE);
-    assert_int_equal(placement_replace(NULL, 0, key, used, 0, out), HF_ENOPLACE);
+    assert_int_equal(placement_choose(NULL, 0, key, 6, 2, out), HF_ENOPLACE);
+    assert_int_equal(placement_replace(NULL, 0, key, used, 0, 2, out), HF_ENOPLACE);
 }
 
 /* ---- stability ---- */
@@ -360,7 +362,7 @@ static unsigned replace(const struct cands *cs, const uint8_t key[16], const uns
 {
     unsigned pick = 999;
 
-    assert_int_equal(placement_replace(cs->c, cs->n, key, used, nused, &pick), HF_OK);
+    assert_int_equal(placement_replace(cs->c, cs->n, key, used, nused, 2, &pick), HF_OK);
     assert_true(pick < cs->n);
     return pick;
 }
@@ -471,6 +473,58 @@ static void test_tolerance(void **state)
     assert_int_equal(placement_tolerance(byvalue, 6, 2), 1);
 }
 
+/*
+ * Providers: 6 domains of which 4 at provider A, 1 each at B and C, k+m =
+ * 4+2.  Distinct domains alone would give A four shards; the cap keeps A
+ * at m = 2 by putting the remaining shards on B and C twice (domain
+ * reuse is the lesser evil).  Without the attribute the placement is the
+ * plain rendezvous one.  And 3 providers x 2 domains (the usual layout)
+ * gives distinct domains and two shards per provider for every key.
+ */
+static void test_providers(void **state)
+{
+    struct cands cs, plain;
+    const char *prov[6] = { "A", "A", "A", "A", "B", "C" };
+    const char *even[6] = { "P", "P", "Q", "Q", "R", "R" };
+    unsigned out[6], base[6];
+    uint8_t key[16];
+
+    (void)state;
+    make_cands(&cs, 6, 1);
+    make_cands(&plain, 6, 1);
+    for (int i = 0; i < 6; i++)
+        cs.c[i].attr[0] = prov[i];
+    for (unsigned t = 0; t < 500; t++) {
+        unsigned a = 0;
+        rnd_key(key);
+        assert_int_equal(placement_choose(cs.c, 6, key, 6, 2, out), HF_OK);
+        for (int s = 0; s < 6; s++)
+            a += out[s] < 4;
+        assert_int_equal(a, 2);
+        assert_int_equal(placement_over_cap(cs.c, out, 6, 2), 0);
+        assert_int_equal(placement_choose(plain.c, 6, key, 6, 2, base), HF_OK);
+        for (int s = 0; s < 6; s++)
+            for (int u = 0; u < s; u++)
+                assert_int_not_equal(base[s], base[u]);
+    }
+    for (int i = 0; i < 6; i++)
+        cs.c[i].attr[0] = even[i];
+    for (unsigned t = 0; t < 500; t++) {
+        unsigned used[5], pick;
+        rnd_key(key);
+        assert_int_equal(placement_choose(cs.c, 6, key, 6, 2, out), HF_OK);
+        assert_int_equal(placement_over_cap(cs.c, out, 6, 2), 0);
+        for (int s = 0; s < 6; s++)
+            for (int u = 0; u < s; u++)
+                assert_string_not_equal(cs.c[out[s]].domain, cs.c[out[u]].domain);
+        /* Replacing a shard of a 5-shard version never gives a provider a third. */
+        memcpy(used, out, sizeof(used));
+        assert_int_equal(placement_replace(cs.c, 6, key, used, 4, 2, &pick), HF_OK);
+        used[4] = pick;
+        assert_int_equal(placement_over_cap(cs.c, used, 5, 2), 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -488,6 +542,7 @@ int main(void)
         cmocka_unit_test(test_replace_least_used),
         cmocka_unit_test(test_replace_all_domains_used),
         cmocka_unit_test(test_tolerance),
+        cmocka_unit_test(test_providers),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
