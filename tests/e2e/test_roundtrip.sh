@@ -183,10 +183,12 @@ echo "-- stat --json, status --json"
 n=$((SEG + 1))
 hf stat "bkt/size/$n" --json >"$WORK/stat.json"
 if js 'sorted(d.keys())' <"$WORK/stat.json" | tr '\n' ' ' |
-   grep -qx 'bucket checksum ec key latest mtime segment_size segments shards size version '; then
-  pass "stat --json has bucket key version latest size mtime checksum ec segment_size segments shards"
+   grep -qx 'bucket checksum ec kept key latest mtime segment_size segments shards size version '; then
+  pass "stat --json has bucket key version latest size mtime checksum ec segment_size segments shards kept"
 else fail "stat --json keys: $(js 'sorted(d.keys())' <"$WORK/stat.json" | tr '\n' ' ')"; fi
 got=$(js '(d["bucket"], d["key"], d["latest"], d["ec"]["k"], d["ec"]["m"], d["segment_size"], d["segments"])' <"$WORK/stat.json" | tr '\n' ' ')
+[ "$(js 'd["kept"]' <"$WORK/stat.json")" = None ] && pass "stat --json: nothing keeps an unheld version (kept null)" \
+  || fail "stat --json kept: $(js 'd["kept"]' <"$WORK/stat.json")"
 if [ "$got" = "bkt size/$n true $K $M $SEG 2 " ]; then pass "stat --json values ($got)"; else fail "stat --json values: $got"; fi
 if js 'd["mtime"]' <"$WORK/stat.json" | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'; then
   pass "stat mtime is ISO 8601 UTC"; else fail "stat mtime: $(js 'd["mtime"]' <"$WORK/stat.json")"; fi
