@@ -42,6 +42,8 @@ struct hf_store {
     char attrs_buf[HF_ATTRS_MAX];   /* attributes returned by hf_head */
     char actor[128];                /* who events are recorded for (hf_store_set_actor) */
     struct audit_state *audit;      /* signing key, loaded on first use (audit/audit.c) */
+    struct group *group;            /* a server's committer of small puts (store/group.h),
+                                       borrowed; NULL: every put commits alone */
     int64_t touch_bucket, touch_ns; /* the last bucket access recorded (policy_touch) */
 };
 

@@ -24,6 +24,14 @@ struct backend_ops {
     enum hf_err (*create)(struct backend *be, const char *name, struct be_writer **out);
     enum hf_err (*append)(struct be_writer *w, const struct iovec *iov, int iovcnt);
     enum hf_err (*commit)(struct be_writer *w);
+    /*
+     * Group commit: make the @n files of @w — on any backends of this
+     * kind — durable together, as commit does one by one (data, directory
+     * entry, a new fan-out directory's entry), for far fewer device
+     * flushes.  @rc[i] is w[i]'s result (HF_EIO, HF_ENOSPC, ...).
+     * Consumes every writer, failed or not.
+     */
+    void (*commit_many)(struct be_writer **w, size_t n, enum hf_err *rc);
     void (*abort)(struct be_writer *w);
     enum hf_err (*open_read)(struct backend *be, const char *name, struct be_reader **out);
     enum hf_err (*pread)(struct be_reader *r, void *buf, size_t len, uint64_t off);

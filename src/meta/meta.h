@@ -94,6 +94,14 @@ HF_HIDDEN const char *meta_errmsg(struct meta *m);
 HF_HIDDEN enum hf_err meta_begin(struct meta *m);
 HF_HIDDEN enum hf_err meta_commit(struct meta *m);
 HF_HIDDEN void meta_rollback(struct meta *m);
+/*
+ * Inside a transaction: a savepoint (one level), released (kept) or rolled
+ * back to (undone, the transaction going on).  rollback_to is NULL-safe
+ * and reports nothing: after it the transaction is as before the savepoint.
+ */
+HF_HIDDEN enum hf_err meta_savepoint(struct meta *m);
+HF_HIDDEN enum hf_err meta_release(struct meta *m);
+HF_HIDDEN void meta_rollback_to(struct meta *m);
 
 /* Backends */
 /* Insert @b (state active since @b->state_since); *@id = its id. */

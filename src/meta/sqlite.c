@@ -446,6 +446,14 @@ void meta_rollback(struct meta *m)
         sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+enum hf_err meta_savepoint(struct meta *m) { return exec(m, "SAVEPOINT hf_sp"); }
+enum hf_err meta_release(struct meta *m) { return exec(m, "RELEASE hf_sp"); }
+void meta_rollback_to(struct meta *m)
+{
+    if (m && !sqlite3_get_autocommit(m->db))
+        sqlite3_exec(m->db, "ROLLBACK TO hf_sp; RELEASE hf_sp", NULL, NULL, NULL);
+}
+
 /* ---- backends ---- */
 
 static enum hf_err id_pair(struct meta *m, const char *sql, int64_t a, int64_t b)

@@ -52,6 +52,7 @@
 #include "s3/range.h"
 #include "s3/sigv4.h"
 #include "s3/xml.h"
+#include "store/group.h"
 #include "store/object.h"
 #include "banned.h"
 
@@ -72,6 +73,7 @@ struct server {
     char region[64];
     char vhost[256];            /* "s3.example.com": BUCKET.s3.example.com is virtual-host style */
     struct MHD_Daemon *d;
+    struct group *group;        /* the committer of small PUTs (store/group.h), or NULL */
     pthread_mutex_t log_mu;
     FILE *log;
     atomic_uint_fast64_t next_id;
@@ -3549,6 +3551,7 @@ static void begin(struct req *r)
             send_error(r, 503, "ServiceUnavailable", "The store cannot be opened");
             return;
         }
+        r->conn->st->group = r->srv->group;
     }
     MHD_get_connection_values(r->c, MHD_HEADER_KIND, collect_header, r);
     if (r->too_many_headers) {
@@ -3897,6 +3900,17 @@ enum hf_err hf_serve(const char *data_dir, const struct hf_server_opts *opts,
     snprintf(srv.vhost, sizeof(srv.vhost), "%s",
              opts && opts->vhost_domain ? opts->vhost_domain : "localhost");
     srv.log = opts && opts->log ? opts->log : stderr;
+    {
+        /* Small PUTs are committed in groups by one committer (store/group.h). */
+        struct hf_store *gst = NULL;
+        rc = hf_store_open(srv.data_dir, &gst);
+        if (rc == HF_OK)
+            rc = group_start(gst, &srv.group);
+        if (rc != HF_OK) {
+            free(srv.data_dir);
+            return rc;
+        }
+    }
     pthread_mutex_init(&srv.log_mu, NULL);
     atomic_init(&srv.next_id, 1);
     srv.d = MHD_start_daemon(
@@ -3912,6 +3926,7 @@ enum hf_err hf_serve(const char *data_dir, const struct hf_server_opts *opts,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
         MHD_OPTION_END);
     if (!srv.d) {
+        group_stop(srv.group);
         free(srv.data_dir);
         pthread_mutex_destroy(&srv.log_mu);
         return HF_EIO;
@@ -3961,6 +3976,7 @@ enum hf_err hf_serve(const char *data_dir, const struct hf_server_opts *opts,
         usleep(100 * 1000);
     }
     MHD_stop_daemon(srv.d);
+    group_stop(srv.group);      /* after the last connection: nobody uses it now */
     pthread_mutex_destroy(&srv.log_mu);
     free(srv.data_dir);
     return HF_OK;

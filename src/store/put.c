@@ -13,6 +13,12 @@
  * parallel with compute.  Memory is two segments' shards, whatever the
  * object size.
  *
+ * Small writes in a server (one segment, at most GROUP_MAX_BYTES, a handle
+ * with a committer: group.h) take a shorter path with the same invariants:
+ * a reservation whose intents are committed, the shard files written on
+ * the caller's thread (no writer thread), and their sync and rows left to
+ * the committer's next group.
+ *
  * INVARIANTS
  *   (1) The intents of every shard file are committed before any file is
  *       created, so a crash at any point leaves only files the reclaimer
@@ -33,6 +39,7 @@
 
 #include "policy/lock.h"
 #include "policy/policy.h"
+#include "store/group.h"
 #include "store/object.h"
 #include "store/placement.h"
 #include "store/reclaim.h"
@@ -93,6 +100,23 @@ static void *writer_main(void *arg)
     }
     pthread_mutex_unlock(&wr->mu);
     return NULL;
+}
+
+/* Write @sb's shards now, on the caller's thread (small writes). */
+static enum hf_err writer_now(struct writer *wr, struct segbuf *sb)
+{
+    for (unsigned i = 0; i < wr->n; i++) {
+        struct iovec iov[2] = {
+            { sb->hdr[i], SHARD_HDR_LEN },
+            { sb->data + i * sb->plen, sb->plen },
+        };
+        enum hf_err rc = wr->be[i]->ops->append(wr->w[i], iov, 2);
+        if (rc != HF_OK) {
+            wr->failed_shard = i;
+            return rc;
+        }
+    }
+    return HF_OK;
 }
 
 /* Hand @sb to the writer after the previous job is done; return its error. */
@@ -158,8 +182,8 @@ static enum hf_err commit_all(struct writer *wr, unsigned *failed)
  * active: never a draining or failed one), refusing a placement that
  * survives fewer whole domains than min_redundancy (holdfast.conf).
  */
-static enum hf_err place(struct hf_store *st, const uint8_t vid[16], unsigned n,
-                         struct backend **out)
+enum hf_err put_place(struct hf_store *st, const uint8_t vid[16], unsigned n,
+                      struct backend **out)
 {
     struct place_cand c[256];
     struct backend *map[256];
@@ -201,6 +225,8 @@ struct hf_writer {
     XXH3_state_t *xs;
     unsigned n;
     bool thread_up, intents;
+    bool small;             /* the group path (group.h): no writer thread */
+    size_t cap;             /* plaintext room of a segment buffer */
     enum hf_err failed;     /* sticky: a failed writer stays failed */
     char upload[HF_VERSION_ID_LEN + 1]; /* part mode: the upload, else "" */
     unsigned part;
@@ -212,27 +238,28 @@ struct hf_writer {
  * Conditional write (S3 If-None-Match: * / If-Match: ETAG), checked inside
  * the commit transaction against the key's current version.
  */
-static enum hf_err precondition(struct hf_writer *w, const struct meta_bucket *mb)
+static enum hf_err precondition(struct hf_store *st, const struct meta_version *v,
+                                const struct put_cond *c, const struct meta_bucket *mb)
 {
     struct meta_version *cur;
     enum hf_err rc;
     bool exists;
 
-    if (!w->if_none_match_any && !w->if_match[0])
+    if (!c->if_none_match_any && !(c->if_match && c->if_match[0]))
         return HF_OK;
     cur = malloc(sizeof(*cur));
     if (!cur)
         return HF_ENOMEM;
-    rc = meta_version_get(w->st->meta, mb->id, w->v->key, w->v->keylen, NULL, cur);
+    rc = meta_version_get(st->meta, mb->id, v->key, v->keylen, NULL, cur);
     if (rc != HF_OK && rc != HF_ENOTFOUND) {
         free(cur);
         return rc;
     }
     exists = rc == HF_OK && !cur->marker;
     rc = HF_OK;
-    if (w->if_none_match_any && exists)
+    if (c->if_none_match_any && exists)
         rc = HF_EPRECOND;
-    if (w->if_match[0] && (!exists || strcmp(w->if_match, cur->etag) != 0))
+    if (c->if_match && c->if_match[0] && (!exists || strcmp(c->if_match, cur->etag) != 0))
         rc = HF_EPRECOND;
     free(cur);
     return rc;
@@ -270,9 +297,34 @@ static void writer_free(struct hf_writer *w)
     free(w);
 }
 
-enum hf_err hf_writer_open(struct hf_store *st, const char *bucket, const char *key,
-                           size_t keylen, const struct hf_put_opts *opts,
-                           struct hf_writer **out)
+/*
+ * The small path's start (group.h): a reservation (its intents committed:
+ * invariant 1), its files created at once; no writer thread.
+ */
+static enum hf_err open_small(struct hf_writer *w)
+{
+    struct hf_store *st = w->st;
+    struct meta_version *v = w->v;
+    struct group_res res;
+    enum hf_err rc = group_reserve(st->group, w->n, &res);
+
+    if (rc != HF_OK)
+        return hf_fail(st, rc, "no write reservation: %s", hf_strerror(rc));
+    memcpy(v->vid, res.vid, 16);
+    w->intents = true;          /* from now on a failure reclaims them */
+    for (unsigned i = 0; i < w->n; i++) {
+        w->wr.be[i] = hf_store_backend(st, res.backend[i]);
+        if (!w->wr.be[i] || !w->wr.be[i]->up)
+            return hf_fail(st, HF_EBACKEND, "backend %lld chosen for a write is not usable",
+                           (long long)res.backend[i]);
+    }
+    w->wr.n = w->n;
+    return HF_OK;
+}
+
+static enum hf_err writer_open(struct hf_store *st, const char *bucket, const char *key,
+                               size_t keylen, const struct hf_put_opts *opts, bool group_ok,
+                               struct hf_writer **out)
 {
     struct hf_writer *w;
     struct meta_version *v;
@@ -308,24 +360,36 @@ enum hf_err hf_writer_open(struct hf_store *st, const char *bucket, const char *
     v->m = st->m;
     v->segsize = st->segment_size;
     w->n = v->k + v->m;
+    w->small = group_ok && st->group && w->o.expect_size >= 0 &&
+               (uint64_t)w->o.expect_size <= GROUP_MAX_BYTES &&
+               (uint64_t)w->o.expect_size <= v->segsize;
+    w->cap = v->segsize;
+    if (w->small && (uint64_t)w->o.expect_size < v->segsize)
+        w->cap = (size_t)w->o.expect_size + 1;  /* room to see one byte too many */
     rc = rs_init(&w->rs, v->k, v->m);
     if (rc != HF_OK)
         goto fail;
-    if ((rc = hf_random(v->vid, 16)) != HF_OK || (rc = hf_random(w->dk, sizeof(w->dk))) != HF_OK ||
+    if (w->small && (rc = open_small(w)) != HF_OK)
+        goto fail;
+    if ((!w->small && (rc = hf_random(v->vid, 16)) != HF_OK) ||
+        (rc = hf_random(w->dk, sizeof(w->dk))) != HF_OK ||
         (rc = obj_hash(bucket, key, keylen, v->objhash)) != HF_OK ||
         (rc = crypt_wrap_key(st->master_key, v->vid, w->dk, v->wrapped)) != HF_OK)
         goto fail;
 
-    full_payload = shard_payload_len((uint64_t)v->segsize + CRYPT_TAG_LEN, v->k);
+    /* A small write has one segment: one buffer, sized for it. */
+    full_payload = shard_payload_len((uint64_t)w->cap + CRYPT_TAG_LEN, v->k);
     w->cc = crypt_ctx_new();
     w->xs = XXH3_createState();
-    for (int b = 0; b < 2; b++)
+    for (int b = 0; b < (w->small ? 1 : 2); b++)
         w->sbuf[b].data = aligned_alloc(64, w->n * full_payload);
-    if (!w->cc || !w->xs || !w->sbuf[0].data || !w->sbuf[1].data) {
+    if (!w->cc || !w->xs || !w->sbuf[0].data || (!w->small && !w->sbuf[1].data)) {
         rc = HF_ENOMEM;
         goto fail;
     }
     XXH3_128bits_reset(w->xs);
+    if (w->small)
+        goto create;
 
     /*
      * Placement, then intents (invariant 1), then files.  The intents'
@@ -335,7 +399,7 @@ enum hf_err hf_writer_open(struct hf_store *st, const char *bucket, const char *
      */
     hf_self_ident(&pid, &pstart);
     for (int attempt = 0;; attempt++) {
-        rc = place(st, v->vid, w->n, w->wr.be);
+        rc = put_place(st, v->vid, w->n, w->wr.be);
         if (rc != HF_OK)
             goto fail;
         rc = meta_begin(st->meta);
@@ -361,6 +425,7 @@ enum hf_err hf_writer_open(struct hf_store *st, const char *bucket, const char *
     }
     w->intents = true;
     hf_crashpoint();
+create:
     for (unsigned i = 0; i < w->n; i++) {
         char name[BE_NAME_MAX];
         backend_shard_name(v->vid, i, 0, name);
@@ -371,6 +436,10 @@ enum hf_err hf_writer_open(struct hf_store *st, const char *bucket, const char *
                          w->wr.be[i]->name, w->wr.be[i]->location, hf_strerror(rc));
             goto fail;
         }
+    }
+    if (w->small) {
+        *out = w;
+        return HF_OK;
     }
     pthread_mutex_init(&w->wr.mu, NULL);
     pthread_cond_init(&w->wr.cv, NULL);
@@ -386,6 +455,13 @@ enum hf_err hf_writer_open(struct hf_store *st, const char *bucket, const char *
 fail:
     writer_free(w);
     return rc;
+}
+
+enum hf_err hf_writer_open(struct hf_store *st, const char *bucket, const char *key,
+                           size_t keylen, const struct hf_put_opts *opts,
+                           struct hf_writer **out)
+{
+    return writer_open(st, bucket, key, keylen, opts, true, out);
 }
 
 /* Encrypt, encode and hand the current buffer to the writer thread. */
@@ -416,13 +492,14 @@ static enum hf_err flush_segment(struct hf_writer *w)
      * This returns once the writer took the buffer, which it does only after
      * finishing the other one: so the other buffer is free to fill next.
      */
-    rc = writer_post(&w->wr, sb);
+    rc = w->small ? writer_now(&w->wr, sb) : writer_post(&w->wr, sb);
     if (rc != HF_OK)
         return hf_fail(w->st, rc, "backend %s (%s): writing a shard failed: %s",
                        w->wr.be[w->wr.failed_shard]->name,
                        w->wr.be[w->wr.failed_shard]->location, hf_strerror(rc));
     hf_crashpoint();
-    w->cur ^= 1;
+    if (!w->small)
+        w->cur ^= 1;
     w->fill = 0;
     w->seg++;
     if (w->o.progress)
@@ -449,7 +526,7 @@ enum hf_err hf_writer_write(struct hf_writer *w, const void *buf, size_t len)
         return w->failed;
     rc = take(w, len);
     while (rc == HF_OK && len > 0) {
-        size_t room = w->v->segsize - w->fill, n = len < room ? len : room;
+        size_t room = w->cap - w->fill, n = len < room ? len : room;
         memcpy(w->sbuf[w->cur].data + w->fill, p, n);
         w->fill += n;
         p += n;
@@ -466,7 +543,7 @@ enum hf_err hf_writer_write(struct hf_writer *w, const void *buf, size_t len)
 static enum hf_err writer_pull(struct hf_writer *w, hf_source_fn src, void *arg)
 {
     for (;;) {
-        size_t room = w->v->segsize - w->fill, got = 0;
+        size_t room = w->cap - w->fill, got = 0;
         enum hf_err rc = src(arg, w->sbuf[w->cur].data + w->fill, room, &got);
         if (rc != HF_OK)
             return hf_fail(w->st, rc, "reading the input failed after %llu bytes",
@@ -481,6 +558,86 @@ static enum hf_err writer_pull(struct hf_writer *w, hf_source_fn src, void *arg)
     }
 }
 
+/* The shard rows of @v, its intents removed (caller's transaction). */
+static enum hf_err shard_rows(struct hf_store *st, const struct meta_version *v,
+                              const int64_t *backend, unsigned n)
+{
+    enum hf_err rc = HF_OK;
+
+    for (unsigned i = 0; rc == HF_OK && i < n; i++) {
+        struct meta_shard sh = { .idx = i, .backend = backend[i], .gen = 0 };
+        char name[BE_NAME_MAX];
+        rc = meta_shard_set(st->meta, v->id, &sh);
+        backend_shard_name(v->vid, i, 0, name);
+        if (rc == HF_OK)
+            rc = meta_intent_remove(st->meta, backend[i], name);
+    }
+    return rc;
+}
+
+enum hf_err put_rows(struct hf_store *st, const char *bucket, struct meta_version *v,
+                     const int64_t *backend, unsigned n, const struct put_cond *c)
+{
+    struct meta_bucket mb;
+    enum hf_err rc;
+
+    v->mtime = hf_now_ns();
+    v->state = VERSION_LIVE;
+    /* Not versioning: the new null version replaces the old one. */
+    rc = meta_bucket_get(st->meta, bucket, &mb);
+    if (rc == HF_OK && mb.id != v->bucket)
+        rc = HF_ENOTFOUND; /* deleted (and maybe re-created) while we wrote */
+    if (rc == HF_OK)
+        rc = precondition(st, v, c, &mb);
+    v->is_null = rc == HF_OK && mb.versioning != HF_VERSIONING_ENABLED;
+    if (rc == HF_OK && v->is_null)
+        rc = obj_hide_null(st, bucket, v->bucket, v->key, v->keylen);
+    if (rc == HF_OK)
+        rc = lock_new_version(st, &mb, v, c->lock);
+    if (rc == HF_OK)
+        rc = meta_version_insert(st->meta, v);
+    if (rc == HF_OK)
+        rc = shard_rows(st, v, backend, n);
+    return rc;
+}
+
+enum hf_err put_commit_fail(struct hf_store *st, enum hf_err rc)
+{
+    if (rc == HF_ENOTFOUND)
+        return hf_fail(st, rc, "the bucket was deleted during the write");
+    if (rc == HF_EPRECOND)
+        return hf_fail(st, rc, "the key's current version does not meet the condition");
+    if (rc == HF_EHELD || rc == HF_EINVAL)
+        return rc;   /* the gate's or Object Lock's message says which rule */
+    return hf_fail(st, rc, "metadata commit failed: %s", meta_errmsg(st->meta));
+}
+
+/* The small path's end: the committer syncs and commits (group.h). */
+static enum hf_err commit_small(struct hf_writer *w, const struct put_cond *c)
+{
+    struct group_ticket *t = calloc(1, sizeof(*t));
+    enum hf_err rc;
+
+    if (!t)
+        return hf_fail(w->st, HF_ENOMEM, "out of memory");
+    t->st = w->st;
+    t->bucket = w->bucket;
+    t->v = w->v;
+    t->n = w->n;
+    t->cond = *c;
+    for (unsigned i = 0; i < w->n; i++) {
+        t->backend[i] = w->wr.be[i]->id;
+        t->ops[i] = w->wr.be[i]->ops;
+        t->w[i] = w->wr.w[i];
+        w->wr.w[i] = NULL;      /* moved to the committer */
+    }
+    rc = group_submit(w->st->group, t);
+    if (rc != HF_OK)
+        rc = hf_fail(w->st, rc, "%s", t->msg);
+    free(t);
+    return rc;
+}
+
 enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *meta,
                              struct hf_version_info *out)
 {
@@ -488,13 +645,15 @@ enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *m
     struct meta_version *v = w->v;
     enum hf_err rc = w->failed;
     unsigned failed = 0;
+    int64_t ids[HF_MAX_SHARDS];
+    struct put_cond cond;
 
     if (out)
         memset(out, 0, sizeof(*out));
     /* The last, partial segment; an empty object is one empty segment. */
     if (rc == HF_OK && (w->fill > 0 || w->seg == 0))
         rc = flush_segment(w);
-    if (rc == HF_OK) {
+    if (rc == HF_OK && !w->small) {
         rc = writer_post(&w->wr, NULL); /* drain */
         if (rc != HF_OK)
             rc = hf_fail(st, rc, "backend %s (%s): writing a shard failed: %s",
@@ -523,16 +682,6 @@ enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *m
         XXH128_canonicalFromHash(&c, XXH3_128bits_digest(w->xs));
         memcpy(v->checksum, c.digest, 16);
     }
-    rc = commit_all(&w->wr, &failed);
-    hf_crashpoint();
-    if (rc != HF_OK) {
-        rc = hf_fail(st, rc, "backend %s (%s): making the shard durable failed: %s",
-                     w->wr.be[failed]->name, w->wr.be[failed]->location, hf_strerror(rc));
-        goto out;
-    }
-
-    /* Invariant 2: one transaction makes the version visible. */
-    v->mtime = hf_now_ns();
     v->state = VERSION_LIVE;
     if (meta && meta->etag)
         snprintf(v->etag, sizeof(v->etag), "%s", meta->etag);
@@ -542,9 +691,29 @@ enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *m
         memcpy(v->attrs, meta->attrs, meta->attrs_len);
         v->attrs_len = meta->attrs_len;
     }
+    cond = (struct put_cond){ w->if_none_match_any, w->if_match, meta ? meta->lock : NULL };
+    if (w->small) {
+        rc = commit_small(w, &cond);
+        if (rc != HF_OK)
+            goto out;
+        w->intents = false;
+        goto done;
+    }
+    rc = commit_all(&w->wr, &failed);
+    hf_crashpoint();
+    if (rc != HF_OK) {
+        rc = hf_fail(st, rc, "backend %s (%s): making the shard durable failed: %s",
+                     w->wr.be[failed]->name, w->wr.be[failed]->location, hf_strerror(rc));
+        goto out;
+    }
+
+    /* Invariant 2: one transaction makes the version visible. */
+    for (unsigned i = 0; i < w->n; i++)
+        ids[i] = w->wr.be[i]->id;
     rc = meta_begin(st->meta);
     if (rc == HF_OK && w->upload[0]) {
         /* A part: out of the namespace, recorded in its upload. */
+        v->mtime = hf_now_ns();
         v->state = VERSION_PART;
         rc = meta_upload_get(st->meta, w->upload, v->bucket, v->key, v->keylen, NULL, NULL,
                              NULL);
@@ -559,29 +728,10 @@ enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *m
             if (rc == HF_OK && replaced)
                 rc = meta_version_set_state(st->meta, replaced, VERSION_DELETED);
         }
+        if (rc == HF_OK)
+            rc = shard_rows(st, v, ids, w->n);
     } else if (rc == HF_OK) {
-        /* Not versioning: the new null version replaces the old one. */
-        struct meta_bucket mb;
-        rc = meta_bucket_get(st->meta, w->bucket, &mb);
-        if (rc == HF_OK && mb.id != v->bucket)
-            rc = HF_ENOTFOUND; /* deleted (and maybe re-created) while we wrote */
-        if (rc == HF_OK)
-            rc = precondition(w, &mb);
-        v->is_null = rc == HF_OK && mb.versioning != HF_VERSIONING_ENABLED;
-        if (rc == HF_OK && v->is_null)
-            rc = obj_hide_null(st, w->bucket, v->bucket, v->key, v->keylen);
-        if (rc == HF_OK)
-            rc = lock_new_version(st, &mb, v, meta ? meta->lock : NULL);
-        if (rc == HF_OK)
-            rc = meta_version_insert(st->meta, v);
-    }
-    for (unsigned i = 0; rc == HF_OK && i < w->n; i++) {
-        struct meta_shard sh = { .idx = i, .backend = w->wr.be[i]->id, .gen = 0 };
-        char name[BE_NAME_MAX];
-        rc = meta_shard_set(st->meta, v->id, &sh);
-        backend_shard_name(v->vid, i, 0, name);
-        if (rc == HF_OK)
-            rc = meta_intent_remove(st->meta, w->wr.be[i]->id, name);
+        rc = put_rows(st, w->bucket, v, ids, w->n, &cond);
     }
     if (rc == HF_OK)
         rc = meta_commit(st->meta);
@@ -589,19 +739,14 @@ enum hf_err hf_writer_commit(struct hf_writer *w, const struct hf_object_meta *m
         meta_rollback(st->meta);
         if (rc == HF_ENOTFOUND && w->upload[0])
             rc = hf_fail(st, rc, "no such upload: %s (aborted meanwhile?)", w->upload);
-        else if (rc == HF_ENOTFOUND)
-            rc = hf_fail(st, rc, "the bucket was deleted during the write");
-        else if (rc == HF_EPRECOND)
-            rc = hf_fail(st, rc, "the key's current version does not meet the condition");
-        else if (rc == HF_EHELD || rc == HF_EINVAL)
-            ;   /* the gate's or Object Lock's message says which rule */
         else
-            rc = hf_fail(st, rc, "metadata commit failed: %s", meta_errmsg(st->meta));
+            rc = put_commit_fail(st, rc);
         goto out;
     }
     w->intents = false;
     hf_crashpoint();
     policy_touch(st, v->bucket);   /* a write: the inactivity rule's clock restarts */
+done:
     if (out) {
         v->latest = 1;
         obj_version_info(v, out);
@@ -663,7 +808,7 @@ enum hf_err hf_part_writer_open(struct hf_store *st, const char *bucket, const c
         return hf_fail(st, rc, "no such upload: %s", upload_id);
     if (rc != HF_OK)
         return hf_fail(st, rc, "%s", meta_errmsg(st->meta));
-    rc = hf_writer_open(st, bucket, key, keylen, opts, out);
+    rc = writer_open(st, bucket, key, keylen, opts, false, out);
     if (rc == HF_OK) {
         snprintf((*out)->upload, sizeof((*out)->upload), "%s", upload_id);
         (*out)->part = part;

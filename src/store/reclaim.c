@@ -96,10 +96,23 @@ static enum hf_err reclaim_intents(struct hf_store *st, struct meta_file *f, siz
     return first;
 }
 
+/* The last process asked about: a server's reservations are many intents of one. */
+struct alive_memo {
+    int64_t pid, pstart;
+    bool known, dead;
+};
+
 static bool pick_dead(const struct meta_file *f, const void *arg)
 {
-    (void)arg;
-    return !hf_proc_alive(f->pid, f->pstart);
+    struct alive_memo *m = (struct alive_memo *)arg;
+
+    if (!m->known || m->pid != f->pid || m->pstart != f->pstart) {
+        m->pid = f->pid;
+        m->pstart = f->pstart;
+        m->dead = !hf_proc_alive(f->pid, f->pstart);
+        m->known = true;
+    }
+    return m->dead;
 }
 
 static bool pick_vid(const struct meta_file *f, const void *arg)
@@ -109,12 +122,13 @@ static bool pick_vid(const struct meta_file *f, const void *arg)
 
 static enum hf_err abandoned(struct hf_store *st, uint64_t *files, uint64_t *writes)
 {
+    struct alive_memo memo = { 0 };
     struct meta_file *f = NULL;
     size_t n = 0;
     enum hf_err rc = meta_intent_list(st->meta, &f, &n);
 
     if (rc == HF_OK)
-        rc = reclaim_intents(st, f, n, pick_dead, NULL, files, writes);
+        rc = reclaim_intents(st, f, n, pick_dead, &memo, files, writes);
     free(f);
     return rc;
 }

@@ -319,13 +319,16 @@ bool hf_proc_alive(int64_t pid, int64_t start)
 
 void hf_crashpoint(void)
 {
-    static long at = -1, calls;
+    /* Atomic: a server's connections and its committer pass points at once. */
+    static _Atomic long at = -1, calls;
+    long want = atomic_load(&at);
 
-    if (at < 0) {
+    if (want < 0) {
         const char *e = getenv("HOLDFAST_CRASH_AT");
-        at = e && *e ? strtol(e, NULL, 10) : 0;
+        want = e && *e ? strtol(e, NULL, 10) : 0;
+        atomic_store(&at, want);
     }
-    if (at > 0 && ++calls == at)
+    if (want > 0 && atomic_fetch_add(&calls, 1) + 1 == want)
         raise(SIGKILL);
 }
 
