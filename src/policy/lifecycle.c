@@ -122,13 +122,33 @@ int policy_account_state(struct hf_store *st, int64_t user)
 
 /* ---- contacts, states, rules, settings ---- */
 
+/*
+ * Open the transaction of a change to user @name's policy row and read it
+ * into @u.  Errors: HF_ENOTFOUND (no such user, with a message), HF_EMETA;
+ * the caller ends the transaction with audit_commit either way.
+ */
+static enum hf_err user_policy_begin(struct hf_store *st, const char *name,
+                                     struct meta_user_policy *u)
+{
+    int64_t id;
+    enum hf_err rc = meta_begin(st->meta);
+
+    if (rc == HF_OK) {
+        rc = meta_user_id(st->meta, name, &id);
+        if (rc == HF_ENOTFOUND)
+            hf_fail(st, rc, "no user named %s", name);
+    }
+    if (rc == HF_OK)
+        rc = meta_user_policy_get(st->meta, id, u);
+    return rc;
+}
+
 enum hf_err hf_user_set_contacts(struct hf_store *st, const char *name, const char *webhook,
                                  const char *email)
 {
     static const char *const web[] = { "http://", "https://", NULL };
     struct meta_user_policy *u = malloc(sizeof(*u));
     char subject[96];
-    int64_t id;
     enum hf_err rc;
 
     hf_clear_err(st);
@@ -144,14 +164,7 @@ enum hf_err hf_user_set_contacts(struct hf_store *st, const char *name, const ch
         return hf_fail(st, HF_EINVAL, "not an e-mail address: %s", email);
     }
     snprintf(subject, sizeof(subject), "user:%s", name);
-    rc = meta_begin(st->meta);
-    if (rc == HF_OK) {
-        rc = meta_user_id(st->meta, name, &id);
-        if (rc == HF_ENOTFOUND)
-            hf_fail(st, rc, "no user named %s", name);
-    }
-    if (rc == HF_OK)
-        rc = meta_user_policy_get(st->meta, id, u);
+    rc = user_policy_begin(st, name, u);
     if (rc == HF_OK) {
         if (webhook)
             snprintf(u->webhook, sizeof(u->webhook), "%s", webhook);
@@ -177,7 +190,6 @@ enum hf_err hf_user_set_state(struct hf_store *st, const char *name, enum hf_acc
 {
     struct meta_user_policy *u;
     char subject[96];
-    int64_t id;
     enum hf_err rc;
 
     hf_clear_err(st);
@@ -187,14 +199,7 @@ enum hf_err hf_user_set_state(struct hf_store *st, const char *name, enum hf_acc
     if (!(u = malloc(sizeof(*u))))
         return HF_ENOMEM;
     snprintf(subject, sizeof(subject), "user:%s", name);
-    rc = meta_begin(st->meta);
-    if (rc == HF_OK) {
-        rc = meta_user_id(st->meta, name, &id);
-        if (rc == HF_ENOTFOUND)
-            hf_fail(st, rc, "no user named %s", name);
-    }
-    if (rc == HF_OK)
-        rc = meta_user_policy_get(st->meta, id, u);
+    rc = user_policy_begin(st, name, u);
     if (rc == HF_OK && u->state == (int)state)
         rc = hf_fail(st, HF_EEXIST, "user %s is already %s", name, state_name((int)state));
     if (rc == HF_OK)
